@@ -1,0 +1,177 @@
+// Kernel benchmarks on a stack of 1024×1024 float32 detector images: each wasm kernel (via
+// the public API, images already in wasm memory as the pipeline keeps them) beside its
+// plain-TypeScript twin and the memory-copy floor (TypedArray.set of one image).
+import {
+  WasmArray,
+  Mean,
+  Variance,
+  Maximum,
+  MedianEstimator,
+  Covariance,
+  Histogrammer,
+  RangeCounter,
+  NoiseCutter,
+  RadialProfiler,
+  meanAlongAxis,
+  correctImageInWasm,
+} from '../bindings/index.js';
+import { detectorImage } from '../test/helpers/random.js';
+import { measure, row, type BenchContext, type BenchRow } from './harness.js';
+import * as twin from './twins.js';
+
+const ROWS = 1024;
+const COLS = 1024;
+const PIXELS = ROWS * COLS;
+const STACK = 8;
+
+interface KernelCase {
+  name: string;
+  /** Target in ms per image, or as a multiple of the copy floor. */
+  target?: { ms?: number; copies?: number };
+  wasm: (image: number) => unknown;
+  ts?: (image: number) => unknown;
+  setup?: () => void;
+  teardown?: () => void;
+}
+
+export async function run(ctx: BenchContext): Promise<BenchRow[]> {
+  const reps = ctx.quick ? 5 : 21;
+  const warmup = ctx.quick ? 2 : 5;
+  const images = Array.from({ length: STACK }, (_, i) => detectorImage(PIXELS, 100 + i, { offset: 50, noise: 30, hits: 0.01 }));
+  const wasmImages = images.map((image) => new WasmArray('f32', PIXELS).set(image));
+  const shaped = wasmImages.map((data) => ({ data, shape: [ROWS, COLS] }));
+  let next = 0;
+  const pick = () => (next = (next + 1) % STACK);
+
+  const copyTarget = new Float32Array(PIXELS);
+  const copyFloor = await measure(() => copyTarget.set(images[pick()]), { warmup, reps });
+  const rows: BenchRow[] = [row('kernels', 'copy floor (TypedArray.set)', 'image 1024×1024', copyFloor, { pixelsPerImage: PIXELS })];
+
+  const spectra = Array.from({ length: STACK }, (_, i) => detectorImage(1024, 900 + i, { offset: 100, noise: 10, hits: 0 }));
+  const wasmSpectra = spectra.map((s) => new WasmArray('f32', 1024).set(s));
+  const dark = detectorImage(PIXELS, 77, { offset: 100, noise: 5, hits: 0 });
+  const wasmDark = new WasmArray('f32', PIXELS).set(dark);
+  const scratchOut = new Float32Array(PIXELS);
+
+  let mean = new Mean();
+  const meanTs = new Float64Array(PIXELS);
+  let variance = new Variance();
+  const varTs = [new Float64Array(PIXELS), new Float64Array(PIXELS)];
+  let maximum = new Maximum();
+  const maxTs = new Float32Array(PIXELS).fill(-Infinity);
+  let median = new MedianEstimator();
+  const p2h = new Float64Array(PIXELS * 5);
+  const p2p = new Int32Array(PIXELS * 5).map((_, i) => i % 5);
+  const p2q = Float64Array.from([0, 0.25, 0.5, 0.75, 1]);
+  let p2n = 0;
+  let covariance = new Covariance();
+  const covTs = { mean: new Float64Array(1024), cov: new Float64Array(1024 * 1024), d1: new Float64Array(1024), d2: new Float64Array(1024) };
+  let covN = 0;
+  const histogrammer = new Histogrammer(200, [0, 50000]);
+  const edges32 = Float32Array.from(histogrammer.edges());
+  const countsTs = new Uint32Array(200);
+  const bright = new RangeCounter(40, Infinity);
+  const cutter = new NoiseCutter(1000, 0);
+  const cutOut = new WasmArray('f32', PIXELS);
+  const profiler = new RadialProfiler([ROWS, COLS]);
+  const map = profiler.binMap();
+  const sums = new Float64Array(profiler.bins);
+  const counts = new Float64Array(profiler.bins);
+  const spectrometer = wasmImages.map((data) => ({ data, shape: [1024, 1024] }));
+  const spectrumOut = new Float32Array(1024);
+  let tsCount = 0;
+
+  const cases: KernelCase[] = [
+    {
+      name: 'Mean',
+      target: { copies: 2 },
+      wasm: (i) => mean.accumulate(wasmImages[i]),
+      ts: (i) => twin.meanUpdate(meanTs, images[i], 1 / ++tsCount),
+    },
+    {
+      name: 'Mean (from a JS array, incl. copy into wasm)',
+      wasm: (i) => mean.accumulate(images[i]),
+    },
+    {
+      name: 'Variance (Welford)',
+      target: { copies: 3 },
+      wasm: (i) => variance.accumulate(wasmImages[i]),
+      ts: (i) => twin.varianceUpdate(varTs[0], varTs[1], images[i], 1 / ++tsCount),
+    },
+    {
+      name: 'Maximum',
+      wasm: (i) => maximum.accumulate(wasmImages[i]),
+      ts: (i) => twin.maximumUpdate(maxTs, images[i]),
+    },
+    {
+      name: 'Histogram (200 bins)',
+      target: { ms: 1.5 },
+      wasm: (i) => histogrammer.histogramInWasm(wasmImages[i]),
+      ts: (i) => twin.histogram(images[i], edges32, countsTs),
+    },
+    {
+      name: 'RangeCounter (bright pixels)',
+      wasm: (i) => bright.count(wasmImages[i]),
+      ts: (i) => twin.rangeCount(images[i], 40, Infinity),
+    },
+    {
+      name: 'NoiseCutter',
+      wasm: (i) => cutter.cutInWasm(wasmImages[i], cutOut),
+      ts: (i) => twin.noiseCut(images[i], scratchOut, 1000, 0),
+    },
+    {
+      name: 'Radial profile (precomputed map)',
+      target: { ms: 1.5 },
+      wasm: (i) => profiler.profile(shaped[i]),
+      ts: (i) => twin.radialAccumulate(images[i], map, sums, counts),
+    },
+    {
+      name: 'P² median (5 markers)',
+      target: { ms: 10 },
+      wasm: (i) => median.accumulate(wasmImages[i]),
+      ts: (i) => twin.p2Update(p2h, p2p, p2q, images[i], 5, p2n++),
+    },
+    {
+      name: 'Mean along axis 1 (spectrum)',
+      wasm: (i) => meanAlongAxis(spectrometer[i], 1),
+      ts: (i) => twin.meanAlongAxis1(images[i], 1024, 1024, spectrumOut),
+    },
+    {
+      name: 'Dark + gain correction',
+      wasm: (i) => correctImageInWasm(wasmImages[i], cutOut, { dark: wasmDark, gain: 3.65 }),
+      ts: (i) => twin.correctImage(images[i], dark, scratchOut, 3.65),
+    },
+    {
+      name: 'Covariance update (1024-point spectrum)',
+      wasm: (i) => covariance.accumulate(wasmSpectra[i]),
+      ts: (i) => twin.covarianceUpdate(covTs.mean, covTs.cov, spectra[i], 1 / ++covN, covTs.d1, covTs.d2),
+    },
+  ];
+
+  for (const c of cases) {
+    const wasm = await measure(() => c.wasm(pick()), { warmup, reps });
+    const ts = c.ts ? await measure(() => c.ts!(pick()), { warmup: Math.min(warmup, 2), reps: Math.max(5, reps >> 1) }) : undefined;
+    const extra: Record<string, number | string> = { copies: wasm.median / copyFloor.median };
+    if (ts) {
+      extra.tsMs = ts.median;
+      extra.speedup = ts.median / wasm.median;
+    }
+    if (c.target?.ms !== undefined) {
+      extra.target = `≤ ${c.target.ms} ms`;
+      extra.met = wasm.median <= c.target.ms ? 'yes' : 'no';
+    } else if (c.target?.copies !== undefined) {
+      extra.target = `≤ ${c.target.copies}× copy`;
+      extra.met = wasm.median <= c.target.copies * copyFloor.median ? 'yes' : 'no';
+    }
+    if (ts && wasm.median >= ts.median) extra.met = 'no (slower than TS)';
+    rows.push(row('kernels', c.name, c.name.startsWith('Covariance') ? 'spectrum 1024' : 'image 1024×1024', wasm, extra));
+  }
+
+  for (const a of [mean, variance, maximum, median, covariance]) a.dispose();
+  mean = variance = maximum = median = covariance = undefined as never;
+  histogrammer.dispose();
+  profiler.dispose();
+  cutOut.dispose();
+  for (const w of [...wasmImages, ...wasmSpectra, wasmDark]) w.dispose();
+  return rows;
+}

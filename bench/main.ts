@@ -1,0 +1,52 @@
+// `npm run bench [-- --json] [-- --quick] [-- --only kernels|read]`: every suite, one table.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext, BenchRow } from './harness.js';
+
+// Suites load lazily, so `--only kernels` does not pay for the others' imports.
+const suites: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promise<BenchRow[]> }>> = {
+  kernels: () => import('./kernels.js'),
+  read: () => import('./read.js'),
+};
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+if (only && !suites[only]) {
+  process.stderr.write(`bench: unknown suite '${only}'; suites: ${Object.keys(suites).join(', ')}\n`);
+  process.exit(2);
+}
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const tmpDir = mkdtempSync(join(tmpdir(), 'sacla-bench-'));
+const rows: BenchRow[] = [];
+try {
+  for (const [name, suite] of Object.entries(suites)) {
+    if (only && name !== only) continue;
+    if (!json) process.stderr.write(`bench: ${name} ...\n`);
+    rows.push(...(await (await suite()).run({ quick, tmpDir })));
+  }
+} finally {
+  rmSync(tmpDir, { recursive: true, force: true });
+}
+
+const fmt = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)) : String(v ?? ''));
+
+if (json) {
+  process.stdout.write(JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2) + '\n');
+} else {
+  process.stdout.write(`\nMachine: ${machine}\n\n`);
+  for (const suite of new Set(rows.map((r) => r.suite))) {
+    const suiteRows = rows.filter((r) => r.suite === suite);
+    const extraKeys = [...new Set(suiteRows.flatMap((r) => Object.keys(r.extra ?? {})))];
+    const header = ['benchmark', 'unit', 'median ms', 'min ms', 'max ms', 'per s', ...extraKeys];
+    process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
+    for (const r of suiteRows) {
+      const cells = [r.name, r.unit, fmt(r.ms.median), fmt(r.ms.min), fmt(r.ms.max), fmt(r.perSecond), ...extraKeys.map((k) => fmt(r.extra?.[k]))];
+      process.stdout.write(`| ${cells.join(' | ')} |\n`);
+    }
+    process.stdout.write('\n');
+  }
+}

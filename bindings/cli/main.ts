@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `sacla <command>`: each command lives in its own file and registers itself here.
+// Exit codes: 0 success, 1 data or analysis error, 2 usage or config error.
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './demo.js';
+import { registerSynth } from './synth.js';
+import { registerInfo } from './info.js';
+import { VERSION } from '../version.js';
+
+const program = new Command('sacla')
+  .description('Analyse SACLA XFEL imaging runs shot by shot (TypeScript + WebAssembly).')
+  .version(VERSION)
+  .exitOverride()
+  .showHelpAfterError();
+
+registerDemo(program);
+registerSynth(program);
+registerInfo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    const error = err as Error & { exitCode?: number };
+    process.stderr.write(`sacla: ${error.message}\n`);
+    process.exitCode = error.exitCode ?? 1;
+  }
+}

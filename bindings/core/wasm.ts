@@ -1,0 +1,146 @@
+// Loads the one kernel module (build/core.wasm) in Node or in a browser/worker and
+// owns its linear memory. Everything that touches wasm pointers goes through here.
+//
+// Memory rule: wasm memory can grow on any allocation, which detaches every typed-array
+// view of the old buffer. So views are made fresh (`f32`, `f64`, ...) right before use
+// and never kept across a call that may allocate.
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  [kernel: string]: any;
+}
+
+const wasmUrl = new URL('../../build/core.wasm', import.meta.url);
+
+function readUtf16(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return '';
+  // AssemblyScript strings: UTF-16 code units, byte length stored 4 bytes before the data.
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+}
+
+async function loadBytes(): Promise<BufferSource> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (isNode && wasmUrl.protocol === 'file:') {
+    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    try {
+      return await fs.readFile(wasmUrl);
+    } catch (err) {
+      throw new Error(
+        `sacla-analysis: cannot read the kernel module ${wasmUrl.pathname} ` +
+          `(${(err as Error).message}). Build it with \`npm run build\`.`,
+      );
+    }
+  }
+  const response = await fetch(wasmUrl);
+  if (!response.ok) throw new Error(`sacla-analysis: cannot fetch ${wasmUrl} (HTTP ${response.status})`);
+  return response.arrayBuffer();
+}
+
+async function instantiate(): Promise<CoreExports> {
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      abort(message: number, file: number, line: number, column: number) {
+        const text = memory ? `${readUtf16(memory, message)} at ${readUtf16(memory, file)}:${line}:${column}` : 'abort';
+        throw new Error(`sacla-analysis kernel aborted: ${text}`);
+      },
+    },
+  };
+  const { instance } = await WebAssembly.instantiate(await loadBytes(), imports);
+  const exports = instance.exports as unknown as CoreExports;
+  memory = exports.memory;
+  return exports;
+}
+
+/** The instantiated kernel module (top-level await: importing the package loads it once). */
+export const core: CoreExports = await instantiate();
+
+export const memoryBytes = (): number => core.memory.buffer.byteLength;
+
+export const f32 = (ptr: number, length: number) => new Float32Array(core.memory.buffer, ptr, length);
+export const f64 = (ptr: number, length: number) => new Float64Array(core.memory.buffer, ptr, length);
+export const i32 = (ptr: number, length: number) => new Int32Array(core.memory.buffer, ptr, length);
+export const u32 = (ptr: number, length: number) => new Uint32Array(core.memory.buffer, ptr, length);
+
+export type DType = 'f32' | 'f64' | 'i32' | 'u32';
+const BYTES: Record<DType, number> = { f32: 4, f64: 8, i32: 4, u32: 4 };
+const VIEW = { f32: Float32Array, f64: Float64Array, i32: Int32Array, u32: Uint32Array } as const;
+type ViewOf<D extends DType> = InstanceType<(typeof VIEW)[D]>;
+
+// Safety net for buffers whose owner was dropped without dispose(): free them when the
+// owner is garbage collected. dispose() stays the way to free memory promptly.
+const leaked = new FinalizationRegistry<number>((ptr) => core.free(ptr));
+
+/** A typed array that lives in wasm memory, addressed by `ptr`. */
+export class WasmArray<D extends DType = DType> {
+  readonly ptr: number;
+  readonly length: number;
+  readonly dtype: D;
+  #disposed = false;
+
+  constructor(dtype: D, length: number) {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`WasmArray length must be a non-negative integer, got ${length}`);
+    this.dtype = dtype;
+    this.length = length;
+    // alloc(0) still returns a valid block, so empty arrays have a pointer too.
+    this.ptr = core.alloc(Math.max(length, 1) * BYTES[dtype]);
+    if (!this.ptr) throw new Error(`sacla-analysis: wasm out of memory allocating ${length} × ${dtype}`);
+    leaked.register(this, this.ptr, this);
+  }
+
+  /** A fresh view on the data; valid until the next wasm allocation. */
+  view(): ViewOf<D> {
+    if (this.#disposed) throw new Error('sacla-analysis: this buffer was disposed');
+    return new VIEW[this.dtype](core.memory.buffer, this.ptr, this.length) as ViewOf<D>;
+  }
+
+  /** A copy that outlives wasm memory growth. */
+  copy(): ViewOf<D> {
+    return this.view().slice() as ViewOf<D>;
+  }
+
+  fill(value: number): this {
+    this.view().fill(value);
+    return this;
+  }
+
+  set(values: ArrayLike<number>): this {
+    this.view().set(values);
+    return this;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    leaked.unregister(this);
+    core.free(this.ptr);
+  }
+}
+
+/**
+ * One reusable float32 input buffer: every kernel call copies (and converts) its input
+ * here once, so the per-call cost is one copy and no allocation after the first call
+ * of a given size.
+ */
+let scratch: WasmArray<'f32'> | null = null;
+export function inputBuffer(length: number): WasmArray<'f32'> {
+  if (!scratch || scratch.length < length) {
+    scratch?.dispose();
+    scratch = new WasmArray('f32', Math.max(length, 16));
+  }
+  return scratch;
+}
+
+/** Copies `data` into the shared input buffer as float32 and returns its pointer. */
+export function stageInput(data: ArrayLike<number>): number {
+  const buffer = inputBuffer(data.length);
+  f32(buffer.ptr, data.length).set(data);
+  return buffer.ptr;
+}

@@ -1,0 +1,118 @@
+// Radial profile around a centre (kernels in assembly/radial.ts). The bin map depends only
+// on (shape, centre, os), so RadialProfiler computes it once and reuses it for every shot.
+import { core, f64, WasmArray } from '../core/wasm.js';
+import { stage, checkShape } from '../core/input.js';
+
+export interface RadialOptions {
+  /** One coordinate per dimension, may be fractional; default shape // 2. */
+  center?: ArrayLike<number>;
+  /** Oversampling: bins are 1/os pixels wide. Default 1. */
+  os?: number;
+}
+
+export interface RadialProfile {
+  /** Mean of the non-NaN values at each r = 0 .. max r (NaN where there are none). */
+  profile: Float64Array;
+  /** sqrt(<x²> − <x>²) per r, when asked for with calcStd. */
+  std?: Float64Array;
+  /** Number of non-NaN values at each r. */
+  counts: Float64Array;
+}
+
+function resolveCenter(shape: number[], center: ArrayLike<number> | undefined): Float64Array {
+  if (center === undefined) return Float64Array.from(shape, (d) => Math.floor(d / 2));
+  if (center.length !== shape.length) {
+    throw new RangeError(`radialProfile: center has ${center.length} value(s) but the data has ${shape.length} dimension(s) (shape [${shape.join(', ')}])`);
+  }
+  const c = Float64Array.from(center);
+  if (c.some((v) => !Number.isFinite(v))) throw new RangeError(`radialProfile: center must be finite, got [${Array.from(c).join(', ')}]`);
+  return c;
+}
+
+export class RadialProfiler {
+  readonly shape: number[];
+  readonly center: Float64Array;
+  readonly os: number;
+  /** Number of radius bins (max r + 1). */
+  readonly bins: number;
+  readonly length: number;
+  #map: WasmArray<'i32'>;
+  #sums: WasmArray<'f64'>;
+  #counts: WasmArray<'f64'>;
+  #squares: WasmArray<'f64'>;
+  #profile: WasmArray<'f64'>;
+  #lanes: WasmArray<'f64'>;
+
+  constructor(shape: number[], { center, os = 1 }: RadialOptions = {}) {
+    if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new RangeError(`radialProfile: shape must be a non-empty list of positive integers, got ${JSON.stringify(shape)}`);
+    }
+    if (!(typeof os === 'number' && os > 0 && Number.isFinite(os))) throw new RangeError(`radialProfile: os must be a positive number, got ${os}`);
+    this.shape = [...shape];
+    this.center = resolveCenter(this.shape, center);
+    this.os = os;
+    this.length = shape.reduce((a, b) => a * b, 1);
+    this.#map = new WasmArray('i32', this.length);
+    const shapeBuffer = new WasmArray('i32', shape.length).set(shape);
+    const centerBuffer = new WasmArray('f64', shape.length).set(this.center);
+    try {
+      this.bins = core.radialBinMap(this.#map.ptr, shapeBuffer.ptr, centerBuffer.ptr, shape.length, os) + 1;
+    } finally {
+      shapeBuffer.dispose();
+      centerBuffer.dispose();
+    }
+    this.#sums = new WasmArray('f64', this.bins);
+    this.#counts = new WasmArray('f64', this.bins);
+    this.#squares = new WasmArray('f64', this.bins);
+    this.#profile = new WasmArray('f64', this.bins);
+    this.#lanes = new WasmArray('f64', 12 * this.bins);
+  }
+
+  /** The radius bin of every element (a copy). */
+  binMap(): Int32Array {
+    return this.#map.copy();
+  }
+
+  /** The profile of one array of this shape (flat data, a {data, shape} or wasm data). */
+  profile(data: unknown, { calcStd = false }: { calcStd?: boolean } = {}): RadialProfile {
+    const input = stage(data, 'radialProfile');
+    if (input.length !== this.length) {
+      throw new RangeError(`radialProfile: data has ${input.length} values but the profiler is for shape [${this.shape.join(', ')}] (${this.length})`);
+    }
+    this.#sums.fill(0);
+    this.#counts.fill(0);
+    this.#squares.fill(0);
+    const squares = calcStd ? this.#squares.ptr : 0;
+    core.radialAccumulate(input.ptr, this.#map.ptr, this.length, this.bins, this.#sums.ptr, this.#counts.ptr, squares, this.#lanes.ptr);
+    core.radialFinish(this.#sums.ptr, this.#counts.ptr, squares, this.bins, this.#profile.ptr);
+    const result: RadialProfile = { profile: this.#profile.copy(), counts: this.#counts.copy() };
+    if (calcStd) result.std = f64(this.#squares.ptr, this.bins).slice();
+    return result;
+  }
+
+  dispose(): void {
+    for (const buffer of [this.#map, this.#sums, this.#counts, this.#squares, this.#profile, this.#lanes]) buffer.dispose();
+  }
+}
+
+// A few recent bin maps, so that calling radialProfile shot after shot reuses its map.
+const recent: { key: string; profiler: RadialProfiler }[] = [];
+const RECENT = 4;
+
+/**
+ * Radial profile of an N-dimensional array: r = rint(os · |index − center|) (half to even),
+ * then the mean of the non-NaN values at each r. With `calcStd`, also the std per r.
+ */
+export function radialProfile(data: unknown, shape: number[], options: RadialOptions & { calcStd?: boolean } = {}): RadialProfile {
+  const length = (data as { length?: number })?.length;
+  if (typeof length === 'number') checkShape(shape, length, 'radialProfile');
+  const center = resolveCenter(shape, options.center);
+  const key = JSON.stringify([shape, Array.from(center), options.os ?? 1]);
+  let entry = recent.find((e) => e.key === key);
+  if (!entry) {
+    entry = { key, profiler: new RadialProfiler(shape, { center, os: options.os }) };
+    recent.unshift(entry);
+    if (recent.length > RECENT) recent.pop()!.profiler.dispose();
+  }
+  return entry.profiler.profile(data, { calcStd: options.calcStd });
+}

@@ -1,0 +1,20 @@
+// The public API of sacla-analysis (names are part of the contract: docs/design.md).
+export { core, memoryBytes, WasmArray } from './core/wasm.js';
+export type { ArrayInput, NDArray, NumericArray, WasmImage, Form } from './core/input.js';
+
+export { Accumulator, ElementwiseAccumulator, type AccumulatorState } from './stats/accumulator.js';
+export { Counter } from './stats/counter.js';
+export { CacheAccumulator } from './stats/cache.js';
+export { Minimum, Maximum, Mean, RunningMean, Variance, RunningVariance, type Value } from './stats/elementwise.js';
+export { Covariance, RunningCovariance } from './stats/covariance.js';
+export { CDFEstimator, QuantileEstimator, MedianEstimator, type MarkerValue } from './stats/quantile.js';
+export { BinSorter, DynamicBinSorter, digitize, type BinSorterOptions } from './stats/binsorter.js';
+export { Histogrammer, RangeCounter } from './stats/histogram.js';
+export { TopK, type TopKEntry, type TopKState } from './stats/topk.js';
+export { restoreAccumulator } from './stats/restore.js';
+
+export { NoiseCutter } from './image/noiseCut.js';
+export { radialProfile, RadialProfiler, type RadialOptions, type RadialProfile } from './image/radialProfile.js';
+export { meanAlongAxis, sumAlongAxis, imageSum, roiSum, roiMean, cropImage, correctImage, correctImageInWasm, type ROI, type Correction } from './image/reduce.js';
+
+export { VERSION } from './version.js';

@@ -1,0 +1,168 @@
+// The accumulator contract shared by every statistic: `accumulate(x)` takes one object
+// (or another accumulator of the same kind, to merge), `n` counts objects, `value` is
+// computed on demand, and the state can be exported as plain typed arrays and rebuilt
+// (how workers send partial results to each other).
+import { WasmArray, type DType } from '../core/wasm.js';
+import { stage, formatShape, sameShape, type Form, type Staged, type ArrayInput } from '../core/input.js';
+
+export type StateArray = Float32Array | Float64Array | Int32Array | Uint32Array;
+
+/** A plain-data snapshot of an accumulator (structured-clone and transfer friendly). */
+export interface AccumulatorState {
+  kind: string;
+  n: number;
+  shape: number[] | null;
+  form: Form | null;
+  params: Record<string, unknown>;
+  arrays: Record<string, StateArray>;
+}
+
+export abstract class Accumulator<V = unknown> {
+  /** The class name, spelled out so that minified builds keep it. */
+  abstract readonly kind: string;
+  /** Whether `accumulate(other)` is defined; order-dependent estimators say no. */
+  protected readonly mergeable: boolean = true;
+  protected count = 0;
+
+  /** Number of objects accumulated. */
+  get n(): number {
+    return this.count;
+  }
+
+  abstract get value(): V;
+
+  /** Adds one object, or merges another accumulator of the same kind. Returns `this`. */
+  accumulate(x: unknown): this {
+    if (x instanceof Accumulator) {
+      if (x.kind !== this.kind) throw new TypeError(`cannot merge a ${x.kind} into a ${this.kind}: accumulators must be of the same kind`);
+      if (!this.mergeable) throw new TypeError(this.notMergeableReason());
+      if (x === this) throw new TypeError(`${this.kind}: cannot merge an accumulator into itself`);
+      this.mergeFrom(x as this);
+      return this;
+    }
+    this.accumulateObject(x);
+    return this;
+  }
+
+  protected notMergeableReason(): string {
+    return `${this.kind} cannot be merged: its value depends on the order of the objects`;
+  }
+
+  protected abstract accumulateObject(x: unknown): void;
+  protected abstract mergeFrom(other: this): void;
+  abstract exportState(): AccumulatorState;
+  /** Replaces this accumulator's state by an exported one of the same kind and parameters. */
+  abstract restoreFrom(state: AccumulatorState): this;
+  /** Frees wasm memory held by this accumulator (a no-op for TypeScript-only ones). */
+  dispose(): void {}
+
+  toString(): string {
+    return `<${this.kind} of ${this.n} objects>`;
+  }
+}
+
+type BufferSpec = Record<string, [DType, number]>;
+
+/**
+ * An accumulator whose state lives in wasm memory, one entry per element of the input.
+ * The first object fixes the shape; a later object of another shape is an error.
+ */
+export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V> {
+  protected shape: number[] | null = null;
+  protected form: Form | null = null;
+  protected length = 0;
+  protected buffers: Record<string, WasmArray> = {};
+
+  /** The wasm buffers this accumulator needs for `length` elements. */
+  protected abstract bufferSpec(length: number): BufferSpec;
+  /** Called once when buffers are fresh (not when restored from a state). */
+  protected initBuffers(): void {}
+  /** Feeds one staged object; `count` already includes it. */
+  protected abstract update(input: Staged): void;
+  /** Merges a non-empty `other` of the same shape into this non-empty accumulator. */
+  protected abstract mergeState(other: this): void;
+  /** Parameters that must agree for a merge and that a restored state needs. */
+  protected params(): Record<string, unknown> {
+    return {};
+  }
+
+  protected buffer<D extends DType>(name: string): WasmArray<D> {
+    return this.buffers[name] as WasmArray<D>;
+  }
+
+  private allocate(shape: number[], form: Form, length: number): void {
+    this.shape = shape;
+    this.form = form;
+    this.length = length;
+    for (const [name, [dtype, size]] of Object.entries(this.bufferSpec(length))) {
+      this.buffers[name] = new WasmArray(dtype, size);
+    }
+  }
+
+  protected accumulateObject(x: unknown): void {
+    const input = stage(x, `${this.kind}.accumulate`);
+    if (this.shape === null) {
+      this.allocate(input.shape, input.form, input.length);
+      this.initBuffers();
+    } else if (!sameShape(this.shape, input.shape)) {
+      throw new RangeError(
+        `${this.kind}.accumulate: shape changed mid-stream: started with ${formatShape(this.shape)}, got ${formatShape(input.shape)}`,
+      );
+    }
+    this.count++;
+    this.update(input);
+  }
+
+  protected mergeFrom(other: this): void {
+    if (other.count === 0 || other.shape === null) return;
+    const mine = JSON.stringify(this.params());
+    const theirs = JSON.stringify(other.params());
+    if (mine !== theirs) throw new TypeError(`cannot merge ${this.kind}s with different parameters: ${mine} vs ${theirs}`);
+    if (this.shape === null || this.count === 0) {
+      this.restoreFrom(other.exportState());
+      return;
+    }
+    if (!sameShape(this.shape, other.shape)) {
+      throw new RangeError(`cannot merge ${this.kind}s of different shapes: ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
+    }
+    this.mergeState(other);
+    this.count += other.count;
+  }
+
+  exportState(): AccumulatorState {
+    const arrays: Record<string, StateArray> = {};
+    for (const [name, buffer] of Object.entries(this.buffers)) arrays[name] = buffer.copy() as StateArray;
+    return { kind: this.kind, n: this.count, shape: this.shape, form: this.form, params: this.params(), arrays };
+  }
+
+  restoreFrom(state: AccumulatorState): this {
+    if (state.kind !== this.kind) throw new TypeError(`cannot restore a ${state.kind} state into a ${this.kind}`);
+    this.disposeBuffers();
+    this.count = state.n;
+    if (state.shape === null || state.form === null) return this;
+    const length = state.shape.reduce((a, b) => a * b, 1);
+    this.allocate(state.shape, state.form, length);
+    for (const [name, buffer] of Object.entries(this.buffers)) {
+      const saved = state.arrays[name];
+      if (!saved || saved.length !== buffer.length) {
+        throw new RangeError(`${this.kind} state: array '${name}' should hold ${buffer.length} values, has ${saved?.length ?? 'none'}`);
+      }
+      buffer.set(saved);
+    }
+    return this;
+  }
+
+  private disposeBuffers(): void {
+    for (const buffer of Object.values(this.buffers)) buffer.dispose();
+    this.buffers = {};
+    this.shape = null;
+    this.form = null;
+    this.length = 0;
+  }
+
+  override dispose(): void {
+    this.disposeBuffers();
+  }
+}
+
+export type { ArrayInput };

@@ -1,0 +1,157 @@
+// BinSorter / DynamicBinSorter: sort each object into a bin by a key and accumulate it (by
+// a data key) in that bin's own accumulator. Per-shot objects, so plain TypeScript.
+import { Accumulator, type AccumulatorState } from './accumulator.js';
+import { Counter } from './counter.js';
+import { CDFEstimator } from './quantile.js';
+
+export interface BinSorterOptions<T> {
+  /** The number that decides the bin (default: the object itself). */
+  key?: (object: T) => number;
+  /** What is accumulated in the bin (default: the object itself). */
+  data?: (object: T) => unknown;
+}
+
+/** numpy.digitize(s, edges) for ascending edges: the i with edges[i−1] ≤ s < edges[i]; NaN → edges.length. */
+export function digitize(s: number, edges: ArrayLike<number>): number {
+  if (s !== s) return edges.length;
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid] <= s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const identity = (x: unknown) => x;
+
+function toKey(value: unknown, who: string): number {
+  if (typeof value !== 'number') throw new TypeError(`${who}: the sort key must be a number, got ${typeof value}`);
+  return value;
+}
+
+/**
+ * Half-open bins [e_i, e_i+1) over fixed ascending `edges`; a key below the first edge or
+ * at/above the last lands in no bin. `histogram` = [edges, counts], `histogram_density`
+ * divides the counts by the bin widths.
+ */
+export class BinSorter<T = unknown, A extends Accumulator = Accumulator> extends Accumulator<[Float64Array, A[]]> {
+  readonly kind: string = 'BinSorter';
+  protected override readonly mergeable = false;
+  protected readonly key: (object: T) => number;
+  protected readonly data: (object: T) => unknown;
+  readonly #edges: Float64Array;
+  /** One accumulator per bin, plus one below and one above the edges. */
+  protected bins: A[];
+
+  constructor(edges: ArrayLike<number>, makeAccumulator: () => A = () => new Counter() as unknown as A, options: BinSorterOptions<T> = {}) {
+    super();
+    const fixed = Float64Array.from(edges);
+    if (fixed.length < 2) throw new RangeError(`BinSorter: need at least 2 edges, got ${fixed.length}`);
+    for (let i = 1; i < fixed.length; i++) {
+      if (!(fixed[i] > fixed[i - 1])) throw new RangeError(`BinSorter: edges must increase strictly; edges[${i}] = ${fixed[i]} ≤ edges[${i - 1}] = ${fixed[i - 1]}`);
+    }
+    this.#edges = fixed;
+    this.key = options.key ?? (identity as (o: T) => number);
+    this.data = options.data ?? identity;
+    this.bins = Array.from({ length: fixed.length + 1 }, makeAccumulator);
+  }
+
+  /** The bin edges (a copy). */
+  get edges(): Float64Array {
+    return this.#edges.slice();
+  }
+
+  get nbins(): number {
+    return this.#edges.length - 1;
+  }
+
+  protected accumulateObject(object: unknown): void {
+    this.count++;
+    const s = toKey(this.key(object as T), `${this.kind}.accumulate`);
+    this.bins[digitize(s, this.#edges)].accumulate(this.data(object as T));
+  }
+
+  protected mergeFrom(): void {}
+
+  /** The accumulators of the inner bins. */
+  get accumulators(): A[] {
+    return this.bins.slice(1, -1);
+  }
+
+  get value(): [Float64Array, A[]] {
+    return [this.edges, this.accumulators];
+  }
+
+  get histogram(): [Float64Array, Float64Array] {
+    return [this.edges, Float64Array.from(this.accumulators, (a) => a.n)];
+  }
+
+  get histogram_density(): [Float64Array, Float64Array] {
+    const [edges, counts] = this.histogram;
+    return [edges, counts.map((c, i) => c / (edges[i + 1] - edges[i]))];
+  }
+
+  exportState(): AccumulatorState {
+    throw new TypeError(`${this.kind}: exporting the state is not supported (its bins hold arbitrary accumulators and functions)`);
+  }
+
+  restoreFrom(): this {
+    throw new TypeError(`${this.kind}: restoring a state is not supported`);
+  }
+
+  override dispose(): void {
+    for (const bin of this.bins) bin.dispose();
+  }
+}
+
+/**
+ * Like BinSorter, with edges that follow a CDFEstimator of the keys with nbins + 1 markers
+ * (equally populated bins). Objects that arrive before the estimator is primed (the first
+ * nbins) are not binned.
+ */
+export class DynamicBinSorter<T = unknown, A extends Accumulator = Accumulator> extends BinSorter<T, A> {
+  override readonly kind = 'DynamicBinSorter';
+  readonly estimator: CDFEstimator;
+  readonly #nbins: number;
+
+  constructor(nbins: number, makeAccumulator: () => A = () => new Counter() as unknown as A, options: BinSorterOptions<T> = {}) {
+    if (!(Number.isInteger(nbins) && nbins >= 2)) throw new RangeError(`DynamicBinSorter: nbins must be an integer ≥ 2, got ${nbins}`);
+    super([0, 1], makeAccumulator, options);
+    this.#nbins = nbins;
+    this.estimator = new CDFEstimator(nbins + 1);
+    this.bins = Array.from({ length: nbins }, makeAccumulator);
+  }
+
+  override get nbins(): number {
+    return this.#nbins;
+  }
+
+  /** The current edges: the estimator's marker heights (NaN until primed). */
+  override get edges(): Float64Array {
+    const heights = this.estimator.heights;
+    return heights ? Float64Array.from(heights as Float64Array) : new Float64Array(this.#nbins + 1).fill(NaN);
+  }
+
+  protected override accumulateObject(object: unknown): void {
+    this.count++;
+    const s = toKey(this.key(object as T), `${this.kind}.accumulate`);
+    this.estimator.accumulate(s);
+    if (this.count <= this.#nbins) return;
+    // The estimator has already taken s in as a new minimum or maximum if it is one.
+    let index = digitize(s, this.edges) - 1;
+    if (index === this.#nbins) index--;
+    this.bins[index].accumulate(this.data(object as T));
+  }
+
+  override get accumulators(): A[] {
+    return this.bins.slice();
+  }
+
+
+  override dispose(): void {
+    super.dispose();
+    this.estimator.dispose();
+  }
+}

@@ -1,0 +1,202 @@
+// Minimum, Maximum, Mean, RunningMean, Variance, RunningVariance: one wasm kernel call per
+// object, state in wasm (see assembly/accumulate.ts for the update rules and references).
+import { core, f32 } from '../core/wasm.js';
+import { shaped, type NDArray, type Staged } from '../core/input.js';
+import { ElementwiseAccumulator } from './accumulator.js';
+
+/** What `value` returns: the input's form (number, typed array or {data, shape}); null before any object. */
+export type Value<T extends Float32Array | Float64Array> = number | T | NDArray<T> | null;
+
+abstract class Extremum extends ElementwiseAccumulator<Value<Float32Array>> {
+  protected abstract kernel(state: number, x: number, length: number): void;
+
+  protected bufferSpec(length: number) {
+    return { acc: ['f32', length] as ['f32', number] };
+  }
+
+  protected update(input: Staged): void {
+    const acc = this.buffer<'f32'>('acc');
+    // The first object is taken as is (a copy: the caller's array is never touched).
+    if (this.count === 1) acc.set(f32(input.ptr, input.length));
+    else this.kernel(acc.ptr, input.ptr, this.length);
+  }
+
+  protected mergeState(other: this): void {
+    this.kernel(this.buffer('acc').ptr, other.buffer('acc').ptr, this.length);
+  }
+
+  get value(): Value<Float32Array> {
+    if (this.count === 0 || !this.shape || !this.form) return null;
+    return shaped(this.buffer<'f32'>('acc').copy(), this.shape, this.form);
+  }
+}
+
+/** Elementwise minimum; NaN propagates, as NumPy's `minimum`. */
+export class Minimum extends Extremum {
+  readonly kind = 'Minimum';
+  protected kernel(state: number, x: number, length: number) {
+    core.minimumUpdate(state, x, length);
+  }
+}
+
+/** Elementwise maximum; NaN propagates, as NumPy's `maximum`. */
+export class Maximum extends Extremum {
+  readonly kind = 'Maximum';
+  protected kernel(state: number, x: number, length: number) {
+    core.maximumUpdate(state, x, length);
+  }
+}
+
+function checkLifetime(lifetime: number, who: string): number {
+  if (!(typeof lifetime === 'number' && lifetime > 0 && Number.isFinite(lifetime))) {
+    throw new RangeError(`${who}: lifetime must be a positive number, got ${lifetime}`);
+  }
+  return lifetime;
+}
+
+/** Elementwise mean, `mean += x/n − mean/n` in float64; `sum` = mean × n. */
+export class Mean extends ElementwiseAccumulator<Value<Float64Array>> {
+  readonly kind: string = 'Mean';
+
+  protected bufferSpec(length: number) {
+    return { mean: ['f64', length] as ['f64', number] };
+  }
+
+  protected override initBuffers(): void {
+    this.buffer('mean').fill(0);
+  }
+
+  /** The weight of the newest object. */
+  protected weight(): number {
+    return 1 / this.count;
+  }
+
+  protected update(input: Staged): void {
+    core.meanUpdate(this.buffer('mean').ptr, input.ptr, this.length, this.weight());
+  }
+
+  protected mergeState(other: this): void {
+    const total = this.count + other.count;
+    core.meanMerge(this.buffer('mean').ptr, other.buffer('mean').ptr, this.length, this.count / total, other.count / total);
+  }
+
+  get value(): Value<Float64Array> {
+    if (this.count === 0 || !this.shape || !this.form) return null;
+    return shaped(this.buffer<'f64'>('mean').copy(), this.shape, this.form);
+  }
+
+  /** mean × n. */
+  get sum(): Value<Float64Array> {
+    if (this.count === 0 || !this.shape || !this.form) return null;
+    const values = this.buffer<'f64'>('mean').copy();
+    for (let i = 0; i < values.length; i++) values[i] *= this.count;
+    return shaped(values, this.shape, this.form);
+  }
+}
+
+/** Exponential running mean with α = max(1/lifetime, 1/n). Not mergeable (order matters). */
+export class RunningMean extends Mean {
+  override readonly kind = 'RunningMean';
+  protected override readonly mergeable = false;
+  readonly lifetime: number;
+
+  constructor(lifetime = 10) {
+    super();
+    this.lifetime = checkLifetime(lifetime, 'RunningMean');
+  }
+
+  protected override weight(): number {
+    return Math.max(1 / this.lifetime, 1 / this.count);
+  }
+
+  protected override params() {
+    return { lifetime: this.lifetime };
+  }
+}
+
+/**
+ * Elementwise variance (Welford). `value` = unbiased variance, `rms` = population variance,
+ * `std` = sqrt(value), `mean` = the mean. Merges with Chan et al.'s parallel formula.
+ */
+export class Variance extends ElementwiseAccumulator<Value<Float64Array>> {
+  readonly kind: string = 'Variance';
+
+  protected bufferSpec(length: number) {
+    return { mean: ['f64', length] as ['f64', number], meanSq: ['f64', length] as ['f64', number] };
+  }
+
+  protected override initBuffers(): void {
+    this.buffer('mean').fill(0);
+    this.buffer('meanSq').fill(0);
+  }
+
+  protected weight(): number {
+    return 1 / this.count;
+  }
+
+  protected update(input: Staged): void {
+    core.varianceUpdate(this.buffer('mean').ptr, this.buffer('meanSq').ptr, input.ptr, this.length, this.weight());
+  }
+
+  protected mergeState(other: this): void {
+    core.varianceMerge(
+      this.buffer('mean').ptr,
+      this.buffer('meanSq').ptr,
+      other.buffer('mean').ptr,
+      other.buffer('meanSq').ptr,
+      this.length,
+      this.count,
+      other.count,
+    );
+  }
+
+  private scaled(name: string, factor: number, transform?: (v: number) => number): Value<Float64Array> {
+    if (this.count === 0 || !this.shape || !this.form) return null;
+    const values = this.buffer<'f64'>(name).copy();
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] * factor;
+      values[i] = transform ? transform(v) : v;
+    }
+    return shaped(values, this.shape, this.form);
+  }
+
+  /** Unbiased variance (× n/(n−1)); NaN for a single object. */
+  get value(): Value<Float64Array> {
+    return this.scaled('meanSq', this.count / (this.count - 1));
+  }
+
+  /** Population variance. */
+  get rms(): Value<Float64Array> {
+    return this.scaled('meanSq', 1);
+  }
+
+  get std(): Value<Float64Array> {
+    return this.scaled('meanSq', this.count / (this.count - 1), Math.sqrt);
+  }
+
+  get mean(): Value<Float64Array> {
+    return this.scaled('mean', 1);
+  }
+}
+
+/** Welford with both means replaced by exponential running means. Not mergeable. */
+export class RunningVariance extends Variance {
+  override readonly kind = 'RunningVariance';
+  protected override readonly mergeable = false;
+  readonly lifetime: number;
+
+  constructor(lifetime = 10) {
+    super();
+    this.lifetime = checkLifetime(lifetime, 'RunningVariance');
+  }
+
+  protected override weight(): number {
+    return Math.max(1 / this.lifetime, 1 / this.count);
+  }
+
+  protected override params() {
+    return { lifetime: this.lifetime };
+  }
+}
+
+export { checkLifetime };
