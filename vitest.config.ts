@@ -8,7 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'test/integration/**'],
+    exclude: ['test/integration/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: forks keep wasm memories apart and the suite inside the 24 GiB.

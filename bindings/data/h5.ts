@@ -1,0 +1,378 @@
+// The thin layer between the data module and h5wasm: loading the library (Node by default, any
+// h5wasm build injected for the browser), HDF5 errors turned into messages that name the file,
+// and a fast image read straight from the wasm heap (one dataset open per read, no extra copies).
+import type { Dataset, File as H5File, Metadata } from 'h5wasm';
+import { DataError } from '../cli/errors.js';
+
+/** The h5wasm library object (`import h5wasm from 'h5wasm'` or `'h5wasm/node'`). */
+export type H5Lib = typeof import('h5wasm').default;
+
+/** The low-level emscripten module of h5wasm (only the members used here). */
+export interface H5Mod {
+  HEAPU8: Uint8Array;
+  _malloc(n: number): number;
+  _free(ptr: number): void;
+  get_dataset_data(
+    fileId: bigint,
+    path: string,
+    count: bigint[] | null,
+    offset: bigint[] | null,
+    strides: bigint[] | null,
+    ptr: bigint,
+  ): number;
+  get_dataset_metadata(fileId: bigint, path: string): Metadata;
+  get_type(fileId: bigint, path: string): number;
+  get_names(fileId: bigint, path: string, recursive: boolean): string[];
+  activate_throwing_error_handler(): number;
+  deactivate_throwing_error_handler(): number;
+  H5O_TYPE_DATASET: number;
+  H5O_TYPE_GROUP: number;
+  FS?: unknown;
+}
+
+let lib: H5Lib | null = null;
+let mod: H5Mod | null = null;
+let loading: Promise<H5Lib> | null = null;
+
+/**
+ * Uses the given h5wasm build (e.g. the browser ESM build inside a Web Worker) instead of
+ * `h5wasm/node`. Call before the first `openRun`.
+ */
+export async function useH5wasm(h5wasm: H5Lib): Promise<H5Lib> {
+  mod = (await h5wasm.ready) as unknown as H5Mod;
+  lib = h5wasm;
+  loading = Promise.resolve(h5wasm);
+  return h5wasm;
+}
+
+/** Loads h5wasm once (Node build unless `useH5wasm` was called) and returns it. */
+export function loadH5(): Promise<H5Lib> {
+  if (!loading) {
+    loading = (async () => {
+      const m = (await import('h5wasm/node')) as unknown as { default: H5Lib };
+      return useH5wasm(m.default);
+    })();
+  }
+  return loading;
+}
+
+/** The loaded library; throws if `loadH5()` has not completed. */
+export function h5lib(): H5Lib {
+  if (!lib) throw new Error('h5wasm is not loaded yet: await loadH5() (openRun does this) first');
+  return lib;
+}
+
+export function h5mod(): H5Mod {
+  if (!mod) throw new Error('h5wasm is not loaded yet: await loadH5() (openRun does this) first');
+  return mod;
+}
+
+/** The most telling lines of an HDF5 error stack ("truncated file: eof = ...", "not found"). */
+export function summariseHdf5Error(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!text.includes('HDF5-DIAG')) return text.trim();
+  const msgs: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /#\d+: .* in [\w]+\(\): (.*)$/.exec(line);
+    if (m && !msgs.includes(m[1].trim())) msgs.push(m[1].trim());
+  }
+  if (msgs.length === 0) return text.trim().split('\n')[0];
+  // The first says what failed, the last (innermost) why.
+  return msgs.length === 1 ? msgs[0] : `${msgs[0]} (${msgs[msgs.length - 1]})`;
+}
+
+/**
+ * Runs `fn` with HDF5 errors thrown (instead of printed on stderr) and rethrows them as a
+ * DataError naming the file and what was being read.
+ */
+export function guarded<T>(file: string, what: string, fn: () => T): T {
+  const m = h5mod();
+  m.activate_throwing_error_handler();
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`${file}: cannot read ${what}: ${summariseHdf5Error(err)}`);
+  } finally {
+    m.deactivate_throwing_error_handler();
+  }
+}
+
+export type NumericArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/** numpy-style dtype name of an h5wasm metadata object ('float32', 'uint16', ...). */
+export function dtypeName(md: Metadata): string {
+  if (md.type === 1) return `float${md.size * 8}`;
+  if (md.type === 0) return `${md.signed ? 'int' : 'uint'}${md.size * 8}`;
+  if (md.type === 3) return 'string';
+  return `hdf5-class-${md.type}`;
+}
+
+/** An HDF5 file opened read-only, with error-checked helpers. */
+export class H5Reader {
+  readonly file: H5File;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    file: H5File,
+  ) {
+    this.file = file;
+  }
+
+  /** Opens `path` read-only (h5wasm must be loaded). Errors name the file. */
+  static open(path: string): H5Reader {
+    const h5 = h5lib();
+    const f = guarded(path, 'the file (not an HDF5 file, truncated or unreadable)', () => new h5.File(path, 'r'));
+    if (!f.file_id || f.file_id < 0n) throw new DataError(`${path}: cannot open as an HDF5 file`);
+    return new H5Reader(path, f);
+  }
+
+  get fileId(): bigint {
+    return this.file.file_id;
+  }
+
+  /** 'dataset', 'group' or null when nothing is at `p`. */
+  kind(p: string): 'dataset' | 'group' | null {
+    // Walk the path so that a missing intermediate group is "absent", not an HDF5 error.
+    const parts = p.split('/').filter(Boolean);
+    const m = h5mod();
+    let cur = '';
+    for (let i = 0; i < parts.length; i++) {
+      const names = guarded(this.path, `group ${cur || '/'}`, () => m.get_names(this.fileId, cur || '/', false));
+      if (!names.includes(parts[i])) return null;
+      cur += '/' + parts[i];
+      const t = guarded(this.path, cur, () => m.get_type(this.fileId, cur));
+      if (i < parts.length - 1 && t !== m.H5O_TYPE_GROUP) return null;
+      if (i === parts.length - 1) return t === m.H5O_TYPE_GROUP ? 'group' : t === m.H5O_TYPE_DATASET ? 'dataset' : null;
+    }
+    return 'group';
+  }
+
+  /** Child names of a group. */
+  keys(group: string): string[] {
+    return guarded(this.path, `group ${group}`, () => h5mod().get_names(this.fileId, group, false));
+  }
+
+  /** All paths below a group, relative to it. */
+  paths(group: string): string[] {
+    return guarded(this.path, `group ${group}`, () => h5mod().get_names(this.fileId, group, true));
+  }
+
+  metadata(p: string): Metadata {
+    return guarded(this.path, `dataset ${p}`, () => h5mod().get_dataset_metadata(this.fileId, p));
+  }
+
+  /** The value of a (small) dataset, as h5wasm returns it. */
+  value(p: string): unknown {
+    return guarded(this.path, `dataset ${p}`, () => {
+      const ds = this.file.get(p) as Dataset | null;
+      if (!ds || !('shape' in ds)) throw new DataError(`${this.path}: ${p} is not a dataset`);
+      return ds.value;
+    });
+  }
+
+  /** A numeric dataset as Float64Array (int64 tags and ints converted; scalars give length 1). */
+  numbers(p: string): Float64Array {
+    const v = this.value(p);
+    return toFloat64(v, `${this.path}: ${p}`);
+  }
+
+  /** A string dataset (scalar or first element). */
+  string(p: string): string {
+    const v = this.value(p);
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
+    if (v instanceof Uint8Array) return new TextDecoder().decode(v).replace(/\0.*$/s, '');
+    throw new DataError(`${this.path}: ${p} is not a string dataset`);
+  }
+
+  close(): void {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        this.file.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+}
+
+/** Converts what h5wasm returns for a numeric dataset into a Float64Array. */
+export function toFloat64(v: unknown, what: string): Float64Array {
+  if (v instanceof Float64Array) return v;
+  if (typeof v === 'number') return Float64Array.of(v);
+  if (typeof v === 'bigint') return Float64Array.of(Number(v));
+  if (typeof v === 'boolean') return Float64Array.of(v ? 1 : 0);
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) {
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+    return out;
+  }
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Float64Array.from(v as unknown as ArrayLike<number>);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number' || typeof x === 'boolean')) {
+    return Float64Array.from(v as number[], Number);
+  }
+  throw new DataError(`${what}: expected a numeric dataset`);
+}
+
+const BYTES: Record<string, number> = {
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+};
+
+/**
+ * Reads 2-D image datasets of one fixed shape and dtype into Float32Arrays, applying
+ * `(raw − dark) × gain` in the same pass. Keeps one wasm-heap buffer for its lifetime; each read
+ * is one H5Dopen/H5Dread/H5Dclose (a hyperslab of the expected shape, so a dataset of another
+ * shape is an error, never a buffer overrun). Call `free()` when done.
+ */
+export class ImageReader {
+  readonly n: number;
+  private ptr = 0;
+  private readonly bytes: number;
+
+  constructor(
+    readonly reader: H5Reader,
+    readonly shape: number[],
+    readonly dtype: string,
+  ) {
+    const size = BYTES[dtype];
+    if (!size) throw new DataError(`${reader.path}: image dtype ${dtype} is not supported`);
+    this.n = shape.reduce((a, b) => a * b, 1);
+    this.bytes = size * this.n;
+  }
+
+  private buffer(): number {
+    if (!this.ptr) {
+      this.ptr = h5mod()._malloc(this.bytes);
+      if (!this.ptr) throw new DataError(`cannot allocate ${this.bytes} bytes in the h5wasm heap`);
+    }
+    return this.ptr;
+  }
+
+  /** Reads dataset `p` into `out` as `(raw − dark) × gain`. */
+  read(p: string, out: Float32Array, dark: Float32Array | null, gain: number): Float32Array {
+    const m = h5mod();
+    const ptr = this.buffer();
+    const count = this.shape.map((s) => BigInt(s));
+    const zero = this.shape.map(() => 0n);
+    const one = this.shape.map(() => 1n);
+    const status = guarded(this.reader.path, `dataset ${p}`, () =>
+      m.get_dataset_data(this.reader.fileId, p, count, zero, one, BigInt(ptr)),
+    );
+    if (status < 0) throw new DataError(`${this.reader.path}: cannot read dataset ${p} (HDF5 status ${status})`);
+    convertInto(m.HEAPU8.buffer, ptr, this.n, this.dtype, out, dark, gain);
+    return out;
+  }
+
+  free(): void {
+    if (this.ptr) {
+      h5mod()._free(this.ptr);
+      this.ptr = 0;
+    }
+  }
+}
+
+/** `out[i] = (src[i] − dark[i]) × gain` for a typed source view at `ptr` in `buf`. */
+export function convertInto(
+  buf: ArrayBufferLike,
+  ptr: number,
+  n: number,
+  dtype: string,
+  out: Float32Array,
+  dark: Float32Array | null,
+  gain: number,
+): void {
+  let src: ArrayLike<number> | BigInt64Array | BigUint64Array;
+  switch (dtype) {
+    case 'float32':
+      src = new Float32Array(buf, ptr, n);
+      break;
+    case 'float64':
+      src = new Float64Array(buf, ptr, n);
+      break;
+    case 'int8':
+      src = new Int8Array(buf, ptr, n);
+      break;
+    case 'uint8':
+      src = new Uint8Array(buf, ptr, n);
+      break;
+    case 'int16':
+      src = new Int16Array(buf, ptr, n);
+      break;
+    case 'uint16':
+      src = new Uint16Array(buf, ptr, n);
+      break;
+    case 'int32':
+      src = new Int32Array(buf, ptr, n);
+      break;
+    case 'uint32':
+      src = new Uint32Array(buf, ptr, n);
+      break;
+    case 'int64':
+    case 'uint64': {
+      const big = dtype === 'int64' ? new BigInt64Array(buf, ptr, n) : new BigUint64Array(buf, ptr, n);
+      const tmp = new Float64Array(n);
+      for (let i = 0; i < n; i++) tmp[i] = Number(big[i]);
+      src = tmp;
+      break;
+    }
+    default:
+      throw new DataError(`image dtype ${dtype} is not supported`);
+  }
+  correctImage(src as ArrayLike<number>, dark, gain, out);
+}
+
+/**
+ * The per-image correction `out = (raw − dark) × gain` (dark optional). One pass, no
+ * allocation; a plain copy when there is nothing to correct. Kept as a single function so it can
+ * move to the wasm core later.
+ */
+export function correctImage(
+  raw: ArrayLike<number>,
+  dark: ArrayLike<number> | null,
+  gain: number,
+  out: Float32Array,
+): Float32Array {
+  const n = out.length;
+  if (!dark && gain === 1) {
+    if (raw instanceof Float32Array) out.set(raw.length === n ? raw : raw.subarray(0, n));
+    else for (let i = 0; i < n; i++) out[i] = raw[i];
+  } else if (!dark) {
+    for (let i = 0; i < n; i++) out[i] = raw[i] * gain;
+  } else if (gain === 1) {
+    for (let i = 0; i < n; i++) out[i] = raw[i] - dark[i];
+  } else {
+    // Unrolled by 4: ~1.6× faster than the plain loop on V8 here.
+    const m = n - (n % 4);
+    let i = 0;
+    for (; i < m; i += 4) {
+      out[i] = (raw[i] - dark[i]) * gain;
+      out[i + 1] = (raw[i + 1] - dark[i + 1]) * gain;
+      out[i + 2] = (raw[i + 2] - dark[i + 2]) * gain;
+      out[i + 3] = (raw[i + 3] - dark[i + 3]) * gain;
+    }
+    for (; i < n; i++) out[i] = (raw[i] - dark[i]) * gain;
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+// `sacla synth` and `sacla info`, run in-process through commander (as bindings/cli/main.ts does).
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerSynth } from '../../bindings/cli/synth.js';
+import { registerInfo } from '../../bindings/cli/info.js';
+
+const fx = fileURLToPath(new URL('../fixtures/h5/', import.meta.url));
+
+async function sacla(...args: string[]): Promise<{ out: string; code: number; err: string }> {
+  const program = new Command('sacla').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerSynth(program);
+  registerInfo(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+  try {
+    await program.parseAsync(['node', 'sacla', ...args]);
+    return { out, code: 0, err: '' };
+  } catch (e) {
+    const err = e as Error & { exitCode?: number; code?: string };
+    // main.ts: commander errors → 2, others → their exitCode or 1
+    const code = err.code?.startsWith('commander.') ? 2 : (err.exitCode ?? 1);
+    return { out, code, err: err.message };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('sacla synth / info', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sacla-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('synth writes a run and darks', async () => {
+    const r = await sacla('synth', '--out', dir, '--run', '3', '--shots', '5', '--preset', 'small', '--seed', '2');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`wrote ${join(dir, '3.h5')}: run 3, 5 shots, preset small, seed 2`));
+    expect(r.out).toMatch(/side_ccd: 4 files, matching .*darks\/side_ccd\/dark_\d+\.npy/);
+    const j = await sacla('synth', '--out', dir, '--run', '4', '--shots', '3', '--preset', 'small', '--json');
+    expect(JSON.parse(j.out)).toMatchObject({ run: 4, shots: 3, preset: 'small', seed: 1 });
+  });
+
+  test('synth usage errors exit 2', async () => {
+    expect((await sacla('synth', '--out', dir, '--run', 'x')).code).toBe(2);
+    expect((await sacla('synth', '--out', dir, '--run', '1', '--preset', 'huge')).code).toBe(2);
+    expect((await sacla('synth', '--run', '1')).code).toBe(2);
+  });
+
+  test('info on a folder lists runs; --run gives details; --search filters keys', async () => {
+    const list = await sacla('info', dir);
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/2 runs \(3–4\)/);
+    const d = await sacla('info', dir, '--run', '-2');
+    expect(d.out).toMatch(/^run 3 /);
+    expect(d.out).toMatch(/detector_2d_3 +MPCCD-2N0-M02-001 +64×64 +float32 +4\.4 +16\.060 +5 +0 +contiguous/);
+    expect(d.out).toMatch(/xfel_bl_3_st_5_motor_facility_14\/position/);
+    expect(d.out).toMatch(/side_ccd: 8 file\(s\) .*closest to this run: .*dark_\d+\.npy/);
+    const s = await sacla('info', dir, '--run', '3', '--search', 'motor_facility_1[45]', '--json');
+    const j = JSON.parse(s.out);
+    expect(j.databaseKeys).toEqual(['xfel_bl_3_st_5_motor_facility_14/position', 'xfel_bl_3_st_5_motor_facility_15/position']);
+    expect(j.tags.count).toBe(5);
+    expect(j.detectors).toHaveLength(3);
+    const newest = await sacla('info', dir, '--search', 'shutter');
+    expect(newest.out).toMatch(/^run 4 /);
+    expect(newest.out).toMatch(/database keys \(1 matching \/shutter\/i of 11\)\n  xfel_bl_3_shutter_1_open_valid\/status/);
+  });
+
+  test('info on an h5py file, and errors', async () => {
+    const r = await sacla('info', fx + 'dtypes_run.h5');
+    expect(r.out).toMatch(/detector_2d_1 +U16-GZIP +16×8 +uint16 .*chunked 4×8/);
+    const bad = await sacla('info', fx + 'truncated.h5');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/truncated\.h5/);
+    const none = await sacla('info', dir, '--run', '99');
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/no run 99 \(runs present: 3–4\)/);
+    const re = await sacla('info', dir, '--search', '(');
+    expect(re.code).toBe(2);
+    expect(re.err).toMatch(/invalid regular expression/);
+  });
+});
