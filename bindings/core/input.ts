@@ -65,7 +65,11 @@ export function stage(x: unknown, who: string): Staged {
     if (x.dtype !== 'f32') throw new TypeError(`${who}: wasm input must be float32, got ${x.dtype}`);
     return { ptr: x.ptr, length: x.length, shape: [x.length], form: 'array', scratch: false };
   }
-  if (isNumericArray(x)) return { ptr: stageInput(x), length: x.length, shape: [x.length], form: 'array', scratch: true };
+  // Lengths are read before staging: staging may grow memory, which empties views of it.
+  if (isNumericArray(x)) {
+    const length = x.length;
+    return { ptr: stageInput(x), length, shape: [length], form: 'array', scratch: true };
+  }
   if (x && typeof x === 'object' && 'data' in x && 'shape' in x) {
     const { data, shape } = x as { data: unknown; shape: unknown };
     if (data instanceof WasmArray) {
@@ -73,7 +77,9 @@ export function stage(x: unknown, who: string): Staged {
       return { ptr: data.ptr, length: data.length, shape: checkShape(shape, data.length, who), form: 'ndarray', scratch: false };
     }
     if (isNumericArray(data)) {
-      return { ptr: stageInput(data), length: data.length, shape: checkShape(shape, data.length, who), form: 'ndarray', scratch: true };
+      const length = data.length;
+      const checked = checkShape(shape, length, who);
+      return { ptr: stageInput(data), length, shape: checked, form: 'ndarray', scratch: true };
     }
   }
   const what = x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x === 'object' ? (x as object).constructor?.name ?? 'object' : typeof x;

@@ -138,9 +138,16 @@ export function inputBuffer(length: number): WasmArray<'f32'> {
   return scratch;
 }
 
+type View = Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
 /** Copies `data` into the shared input buffer as float32 and returns its pointer. */
 export function stageInput(data: ArrayLike<number>): number {
+  // A view of wasm memory itself is detached if the buffer below grows memory: note where
+  // it points (before allocating: a detached view reports offset 0) and look again after.
+  const view = ArrayBuffer.isView(data) && (data as View).buffer === core.memory.buffer ? (data as View) : null;
+  const where = view && { type: view.constructor as new (b: ArrayBufferLike, o: number, n: number) => View, offset: view.byteOffset, length: view.length };
   const buffer = inputBuffer(data.length);
-  f32(buffer.ptr, data.length).set(data);
+  const source = where ? new where.type(core.memory.buffer, where.offset, where.length) : data;
+  f32(buffer.ptr, source.length).set(source);
   return buffer.ptr;
 }

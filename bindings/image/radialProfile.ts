@@ -1,7 +1,7 @@
 // Radial profile around a centre (kernels in assembly/radial.ts). The bin map depends only
 // on (shape, centre, os), so RadialProfiler computes it once and reuses it for every shot.
 import { core, f64, WasmArray } from '../core/wasm.js';
-import { stage, checkShape } from '../core/input.js';
+import { stage, checkShape, sameShape, formatShape } from '../core/input.js';
 
 export interface RadialOptions {
   /** One coordinate per dimension, may be fractional; default shape // 2. */
@@ -76,8 +76,9 @@ export class RadialProfiler {
   /** The profile of one array of this shape (flat data, a {data, shape} or wasm data). */
   profile(data: unknown, { calcStd = false }: { calcStd?: boolean } = {}): RadialProfile {
     const input = stage(data, 'radialProfile');
-    if (input.length !== this.length) {
-      throw new RangeError(`radialProfile: data has ${input.length} values but the profiler is for shape [${this.shape.join(', ')}] (${this.length})`);
+    if (input.form === 'ndarray' ? !sameShape(input.shape, this.shape) : input.length !== this.length) {
+      const given = input.form === 'ndarray' ? `has shape ${formatShape(input.shape)}` : `has ${input.length} values`;
+      throw new RangeError(`radialProfile: data ${given} but the profiler is for shape ${formatShape(this.shape)} (${this.length} values)`);
     }
     this.#sums.fill(0);
     this.#counts.fill(0);
@@ -104,8 +105,11 @@ const RECENT = 4;
  * then the mean of the non-NaN values at each r. With `calcStd`, also the std per r.
  */
 export function radialProfile(data: unknown, shape: number[], options: RadialOptions & { calcStd?: boolean } = {}): RadialProfile {
-  const length = (data as { length?: number })?.length;
-  if (typeof length === 'number') checkShape(shape, length, 'radialProfile');
+  const given = data as { length?: number; shape?: unknown };
+  if (typeof given?.length === 'number') checkShape(shape, given.length, 'radialProfile');
+  if (Array.isArray(given?.shape) && !sameShape(given.shape, shape)) {
+    throw new RangeError(`radialProfile: data has shape ${formatShape(given.shape)} but shape ${formatShape(shape)} was given`);
+  }
   const center = resolveCenter(shape, options.center);
   const key = JSON.stringify([shape, Array.from(center), options.os ?? 1]);
   let entry = recent.find((e) => e.key === key);

@@ -100,7 +100,10 @@ export interface Correction {
 function darkPointer(dark: Correction['dark'], length: number): { ptr: number; owned: WasmArray<'f32'> | null } {
   if (!dark) return { ptr: 0, owned: null };
   if (dark.length !== length) throw new RangeError(`correctImage: dark has ${dark.length} values but the image has ${length}`);
-  if (dark instanceof WasmArray) return { ptr: dark.ptr, owned: null };
+  if (dark instanceof WasmArray) {
+    if (dark.dtype !== 'f32') throw new TypeError(`correctImage: a dark in wasm memory must be float32, got ${dark.dtype}`);
+    return { ptr: dark.ptr, owned: null };
+  }
   const owned = new WasmArray('f32', dark.length).set(dark);
   return { ptr: owned.ptr, owned };
 }

@@ -1,4 +1,5 @@
 import { Accumulator, type AccumulatorState } from './accumulator.js';
+import { WasmArray } from '../core/wasm.js';
 
 interface Entry {
   /** Arrival time (ms since the epoch, sub-ms resolution): comparable across threads. */
@@ -7,6 +8,8 @@ interface Entry {
 }
 
 function copyOf(x: unknown): unknown {
+  // Data in wasm memory is the pipeline's reused shot buffer: keep a copy outside wasm.
+  if (x instanceof WasmArray) return x.copy();
   if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return (x as Float32Array).slice();
   if (Array.isArray(x)) return [...x];
   if (x && typeof x === 'object' && 'data' in x && 'shape' in x) {

@@ -69,7 +69,7 @@ export class Histogrammer {
   histogramInWasm(x: unknown): WasmArray<'u32'> {
     const input = stage(x, 'Histogrammer.histogram');
     this.#counts.fill(0);
-    core.histogramAccumulate(input.ptr, input.length, this.#edges32.ptr, this.bins, this.#counts.ptr, this.#lanes.ptr, this.#margin);
+    core.histogramAccumulate(input.ptr, input.length, this.#edges32.ptr, this.bins, this.bins / (this.range[1] - this.range[0]), this.#counts.ptr, this.#lanes.ptr, this.#margin);
     return this.#counts;
   }
 
@@ -80,7 +80,17 @@ export class Histogrammer {
   }
 }
 
-/** Number of elements with low < v < high (strict; NaN never counts), compared in float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A bound as NumPy compares it with float32 data: rounded to float32, unless it lies beyond
+ * the float32 range, where NumPy compares in float64 and it acts as ±∞.
+ */
+export function float32Bound(x: number): number {
+  return Math.abs(x) > FLOAT32_MAX ? Math.sign(x) * Infinity : x;
+}
+
+/** Number of elements with low < v < high (strict; NaN never counts), compared as NumPy does for float32 data. */
 export class RangeCounter {
   readonly low: number;
   readonly high: number;
@@ -95,7 +105,7 @@ export class RangeCounter {
 
   count(x: unknown): number {
     const input = stage(x, 'RangeCounter.count');
-    return core.rangeCount(input.ptr, input.length, this.low, this.high);
+    return core.rangeCount(input.ptr, input.length, float32Bound(this.low), float32Bound(this.high));
   }
 }
 
