@@ -17,4 +17,50 @@ export { NoiseCutter } from './image/noiseCut.js';
 export { radialProfile, RadialProfiler, type RadialOptions, type RadialProfile } from './image/radialProfile.js';
 export { meanAlongAxis, sumAlongAxis, imageSum, roiSum, roiMean, cropImage, correctImage, correctImageInWasm, type ROI, type Correction } from './image/reduce.js';
 
+export {
+  openRun,
+  Run,
+  searchEquipment,
+  Detector,
+  DBReader,
+  RunFile,
+  listRuns,
+  listRunFiles,
+  newestRun,
+  resolveRun,
+  closestDark,
+  listDarks,
+  loadDark,
+  parseNpy,
+  readNpy,
+  encodeNpy,
+  readSidecar,
+  nearestCalibration,
+  linearCalibration,
+  loadH5,
+  useH5wasm,
+  writeSyntheticRun,
+  KUSCHEL2023,
+  SYNTH_PRESETS,
+  EV_PER_ADU_PER_GAIN,
+} from './data/index.js';
+export type {
+  Shot,
+  RunConfig,
+  OpenRunOptions,
+  DetectorOptions,
+  LazyImage,
+  DBReaderOptions,
+  DetectorInfo,
+  RunEntry,
+  Dark,
+  DarkFile,
+  NpyArray,
+  ValueSpec,
+  CalibrationFn,
+  SynthOptions,
+  SynthResult,
+  PresetName,
+} from './data/index.js';
+
 export { VERSION } from './version.js';

@@ -2,6 +2,7 @@
 import { DataError, UsageError } from '../cli/errors.js';
 import type { Dark } from './darks.js';
 import { ImageReader } from './h5.js';
+import { WasmArray } from '../core/wasm.js';
 import type { DetectorInfo, RunFile } from './runfile.js';
 
 export interface DetectorOptions {
@@ -78,6 +79,8 @@ export class Detector {
   /** Tags served by this detector, in shot order. */
   readonly tags: Float64Array;
   private reader: ImageReader | null = null;
+  /** The dark, copied once into kernel memory for the correction kernel. */
+  private darkInWasm: WasmArray<'f32'> | null = null;
   private lastIndex = -1;
   private last: Float32Array | null = null;
 
@@ -153,13 +156,20 @@ export class Detector {
     return j;
   }
 
-  /** Reads image `i` into `out` (allocated if not given): `(raw − dark) × evPerAdu`. */
-  read(i: number, out?: Float32Array): Float32Array {
+  /**
+   * Reads image `i` as `(raw − dark) × evPerAdu` into `out`: a Float32Array (allocated if not
+   * given), or a float32 WasmArray (kernel memory, where the pipeline keeps its shots).
+   */
+  read(i: number): Float32Array;
+  read<T extends Float32Array | WasmArray<'f32'>>(i: number, out: T): T;
+  read(i: number, out?: Float32Array | WasmArray<'f32'>): Float32Array | WasmArray<'f32'> {
     const j = this.index(i);
     const buf = out ?? new Float32Array(this.size);
     if (buf.length !== this.size) throw new UsageError(`output buffer has ${buf.length} elements, need ${this.size}`);
+    if (buf instanceof WasmArray && buf.dtype !== 'f32') throw new UsageError(`output buffer must be float32, got ${buf.dtype}`);
     if (!this.reader) this.reader = new ImageReader(this.file.h5, this.shape, this.info.dtype);
-    return this.reader.read(this.file.imagePath(this.group, this.tags[j]), buf, this.dark, this.evPerAdu);
+    if (this.dark && !this.darkInWasm) this.darkInWasm = new WasmArray('f32', this.size).set(this.dark);
+    return this.reader.read(this.file.imagePath(this.group, this.tags[j]), buf, this.darkInWasm, this.evPerAdu);
   }
 
   /** Image `i` (negative counts from the end). The last image read is cached. */
@@ -195,10 +205,12 @@ export class Detector {
     for (let i = 0; i < this.length; i++) yield this.read(i);
   }
 
-  /** Frees the read buffer in the h5wasm heap (the file stays open). */
+  /** Frees the read buffer in the h5wasm heap and the dark in kernel memory (the file stays open). */
   free(): void {
     this.reader?.free();
     this.reader = null;
+    this.darkInWasm?.dispose();
+    this.darkInWasm = null;
     this.last = null;
     this.lastIndex = -1;
   }

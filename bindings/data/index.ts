@@ -16,7 +16,7 @@ export { parseSidecar, readSidecar, alignSidecar } from './sidecar.js';
 export type { Sidecar } from './sidecar.js';
 export { normaliseSpec, nearestCalibration, linearCalibration, closestKeys, editDistance } from './calibration.js';
 export type { ValueSpec, XYTable, CalibrationFn, NormalisedSpec } from './calibration.js';
-export { loadH5, useH5wasm, correctImage } from './h5.js';
+export { loadH5, useH5wasm } from './h5.js';
 export { writeSyntheticRun, KUSCHEL2023, KEYS as SYNTH_KEYS, DETECTOR_IDS, ATTENUATOR_PULSES, ATTENUATOR_MM, PRESETS as SYNTH_PRESETS } from './synth.js';
 export type { SynthOptions, SynthResult, PresetName } from './synth.js';
 export { Rng } from './random.js';
