@@ -7,6 +7,10 @@
  * a value is the one its float32 `edges` (bins + 1 values, numpy.linspace(lo, hi, bins + 1)
  * in float32) say, exactly as NumPy settles it.
  *
+ * `norm` is bins / (hi − lo) of the range as given (before float32 rounding), as NumPy
+ * computes it; the estimate (v − lo) × norm is then taken in float32, as NumPy does for
+ * float32 data.
+ *
  * Four values at a time: the bin is estimated by scaling (SIMD); only when a value lies
  * within `margin` bins of an edge, where the estimate could be off by one, is it settled
  * against the edges one by one. `margin` (from the caller) covers the rounding of the
@@ -16,7 +20,7 @@
  * of the four values of a group counts in its own copy, so increments of the same bin do
  * not wait on each other; out-of-range values count in an extra bin that is dropped.
  */
-export function histogramAccumulate(x: usize, length: i32, edges: usize, bins: i32, counts: usize, lanes: usize, margin: f32): void {
+export function histogramAccumulate(x: usize, length: i32, edges: usize, bins: i32, norm: f32, counts: usize, lanes: usize, margin: f32): void {
   const lo = load<f32>(edges);
   const hi = load<f32>(edges + (<usize>bins << 2));
   const stride = <usize>(bins + 1) << 2;
@@ -25,7 +29,6 @@ export function histogramAccumulate(x: usize, length: i32, edges: usize, bins: i
   const lane1 = lanes + stride;
   const lane2 = lanes + 2 * stride;
   const lane3 = lanes + 3 * stride;
-  const norm = <f32>(<f64>bins / (<f64>hi - <f64>lo));
   const lov = f32x4.splat(lo);
   const hiv = f32x4.splat(hi);
   const normv = f32x4.splat(norm);
@@ -42,10 +45,10 @@ export function histogramAccumulate(x: usize, length: i32, edges: usize, bins: i
     const fraction = f32x4.sub(scaled, f32x4.convert_i32x4_s(k));
     const nearEdge = v128.or(f32x4.lt(fraction, lowMargin), f32x4.gt(fraction, highMargin));
     if (v128.any_true(v128.and(nearEdge, inside))) {
-      countExact(load<f32>(x + (<usize>i << 2)), edges, bins, lane0);
-      countExact(load<f32>(x + (<usize>(i + 1) << 2)), edges, bins, lane1);
-      countExact(load<f32>(x + (<usize>(i + 2) << 2)), edges, bins, lane2);
-      countExact(load<f32>(x + (<usize>(i + 3) << 2)), edges, bins, lane3);
+      countExact(load<f32>(x + (<usize>i << 2)), edges, bins, norm, lane0);
+      countExact(load<f32>(x + (<usize>(i + 1) << 2)), edges, bins, norm, lane1);
+      countExact(load<f32>(x + (<usize>(i + 2) << 2)), edges, bins, norm, lane2);
+      countExact(load<f32>(x + (<usize>(i + 3) << 2)), edges, bins, norm, lane3);
       continue;
     }
     const bin = v128.bitselect(k, dropv, inside);
@@ -54,7 +57,7 @@ export function histogramAccumulate(x: usize, length: i32, edges: usize, bins: i
     increment(lane2, i32x4.extract_lane(bin, 2));
     increment(lane3, i32x4.extract_lane(bin, 3));
   }
-  for (; i < length; i++) countExact(load<f32>(x + (<usize>i << 2)), edges, bins, lane0);
+  for (; i < length; i++) countExact(load<f32>(x + (<usize>i << 2)), edges, bins, norm, lane0);
   for (let k = 0; k < bins; k++) {
     const offset = <usize>k << 2;
     const total = load<u32>(lane0 + offset) + load<u32>(lane1 + offset) + load<u32>(lane2 + offset) + load<u32>(lane3 + offset);
@@ -67,14 +70,14 @@ export function histogramAccumulate(x: usize, length: i32, edges: usize, bins: i
   store<u32>(p, load<u32>(p) + 1);
 }
 
-/** One value, settled against the edges as NumPy does (estimate, then one step either way). */
-@inline function countExact(v: f32, edges: usize, bins: i32, lane: usize): void {
+/** One value, binned as NumPy does: float32 estimate, then one step either way by the edges. */
+@inline function countExact(v: f32, edges: usize, bins: i32, norm: f32, lane: usize): void {
   const lo = load<f32>(edges);
   const hi = load<f32>(edges + (<usize>bins << 2));
   // NaN fails both comparisons.
   if (!(v >= lo && v <= hi)) return;
   const last = bins - 1;
-  let k = <i32>((<f64>v - <f64>lo) * (<f64>bins / (<f64>hi - <f64>lo)));
+  let k = <i32>((v - lo) * norm);
   if (k > last) k = last;
   if (v < load<f32>(edges + (<usize>k << 2))) k--;
   else if (k != last && v >= load<f32>(edges + (<usize>(k + 1) << 2))) k++;

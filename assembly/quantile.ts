@@ -103,8 +103,15 @@ function p2Update5(heights: usize, positions: usize, desired: usize, x: usize, l
     let h2 = load<f64>(h, 16);
     let h3 = load<f64>(h, 24);
     let h4 = load<f64>(h, 32);
-    if (v < h0) h0 = v;
-    else if (v > h4) h4 = v;
+    // Heights are written only when they change (most updates move no marker): clean cache
+    // lines are not written back, and the state is tens of MB per 1024×1024 image.
+    if (v < h0) {
+      h0 = v;
+      store<f64>(h, v);
+    } else if (v > h4) {
+      h4 = v;
+      store<f64>(h, v, 32);
+    }
     let p1 = load<i32>(p, 4) + <i32>(v <= h1);
     let p2 = load<i32>(p, 8) + <i32>(v <= h2);
     let p3 = load<i32>(p, 12) + <i32>(v <= h3);
@@ -115,22 +122,20 @@ function p2Update5(heights: usize, positions: usize, desired: usize, x: usize, l
     if ((d >= 1 && p2 - p1 > 1) || (d <= -1 && p1 > 1)) {
       h1 = moveMarker(h0, h1, h2, p0, <f64>p1, <f64>p2, d >= 1 ? 1 : -1);
       p1 += d >= 1 ? 1 : -1;
+      store<f64>(h, h1, 8);
     }
     d = d2 - <f64>p2;
     if ((d >= 1 && p3 - p2 > 1) || (d <= -1 && p1 - p2 < -1)) {
       h2 = moveMarker(h1, h2, h3, <f64>p1, <f64>p2, <f64>p3, d >= 1 ? 1 : -1);
       p2 += d >= 1 ? 1 : -1;
+      store<f64>(h, h2, 16);
     }
     d = d3 - <f64>p3;
     if ((d >= 1 && p4 - p3 > 1) || (d <= -1 && p2 - p3 < -1)) {
       h3 = moveMarker(h2, h3, h4, <f64>p2, <f64>p3, <f64>p4, d >= 1 ? 1 : -1);
       p3 += d >= 1 ? 1 : -1;
+      store<f64>(h, h3, 24);
     }
-    store<f64>(h, h0);
-    store<f64>(h, h1, 8);
-    store<f64>(h, h2, 16);
-    store<f64>(h, h3, 24);
-    store<f64>(h, h4, 32);
     store<i32>(p, p1, 4);
     store<i32>(p, p2, 8);
     store<i32>(p, p3, 12);
