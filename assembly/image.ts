@@ -89,3 +89,28 @@ export function cropImage(x: usize, cols: i32, r0: i32, r1: i32, c0: i32, c1: i3
     memory.copy(out + <usize>(r - r0) * width, x + ((<usize>r * <usize>cols + <usize>c0) << 2), width);
   }
 }
+
+/** Number of NaN values. */
+export function countNaN(x: usize, length: i32): i32 {
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    acc = i32x4.sub(acc, f32x4.ne(v, v));
+  }
+  let total = i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+  for (; i < length; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) total++;
+  }
+  return total;
+}
+
+/** out[i] = counts[i] as float32 (a histogram's counts, ready for the accumulators). */
+export function countsToFloat(counts: usize, out: usize, length: i32): void {
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    v128.store(out + (<usize>i << 2), f32x4.convert_i32x4_u(v128.load(counts + (<usize>i << 2))));
+  }
+  for (; i < length; i++) store<f32>(out + (<usize>i << 2), <f32>load<u32>(counts + (<usize>i << 2)));
+}

@@ -63,4 +63,9 @@ export type {
   PresetName,
 } from './data/index.js';
 
+export * as filters from './analysis/filters.js';
+export { loadConfig, validateConfig, configHash, defaultConfigPath, type ExperimentConfig } from './analysis/config.js';
+export { analyseRun, openConfiguredRun, type AnalysisResult, type AnalyseOptions, type Progress, type RunRef, type Dataset } from './analysis/pipeline.js';
+export { writeResult, readResults, openResult, ResultFile } from './analysis/results.js';
+
 export { VERSION } from './version.js';

@@ -5,6 +5,8 @@ import { Command, CommanderError } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerSynth } from './synth.js';
 import { registerInfo } from './info.js';
+import { registerAnalyse } from './analyse.js';
+import { registerResults } from './results.js';
 import { VERSION } from '../version.js';
 
 const program = new Command('sacla')
@@ -16,6 +18,8 @@ const program = new Command('sacla')
 registerDemo(program);
 registerSynth(program);
 registerInfo(program);
+registerAnalyse(program);
+registerResults(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,27 +1,8 @@
 // `sacla synth`: write a realistic synthetic SACLA run (converter HDF5 layout) and its darks.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { writeSyntheticRun, type PresetName } from '../data/synth.js';
-
-function integer(name: string, min: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}, got "${v}"`);
-    }
-    return n;
-  };
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
+import { integer, formatBytes } from './options.js';
 
 export function registerSynth(program: Command): void {
   program

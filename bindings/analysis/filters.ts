@@ -1,0 +1,104 @@
+// Shot filters (seed-semantics.md, "Shot filters"): each takes the indices of the shots still
+// kept and returns a subset; they compose by chaining, in config order.
+
+/** numpy.gradient with unit spacing: central differences inside, one-sided at both ends. */
+export function gradient(y: ArrayLike<number>): Float64Array {
+  const n = y.length;
+  const g = new Float64Array(n);
+  if (n < 2) return g;
+  g[0] = y[1] - y[0];
+  g[n - 1] = y[n - 1] - y[n - 2];
+  for (let i = 1; i < n - 1; i++) g[i] = (y[i + 1] - y[i - 1]) / 2;
+  return g;
+}
+
+/** numpy.median (the mean of the two middle values for an even count; NaN if any NaN). */
+export function median(values: ArrayLike<number>): number {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  if (n === 0 || Number.isNaN(sorted[n - 1])) return NaN;
+  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+function pick(values: Float64Array, good: Uint32Array): Float64Array {
+  return Float64Array.from(good, (i) => values[i]);
+}
+
+/** Keeps shots whose value is > 0 (the shutter was open). */
+export function shutter(values: Float64Array, good: Uint32Array): Uint32Array {
+  return good.filter((i) => values[i] > 0);
+}
+
+/**
+ * Removes the acceleration phases of a continuously scanned motor: the gradient of its value
+ * over the kept shots; threshold 0.9 × the median gradient; only if the largest gradient
+ * exceeds 1e-6, keep the shots whose gradient is above the threshold, otherwise keep all.
+ */
+export function motorStep(values: Float64Array, good: Uint32Array): Uint32Array {
+  // NumPy's gradient needs two points; with fewer there is no scan to trim.
+  if (good.length < 2) return good.slice();
+  const g = gradient(pick(values, good));
+  const threshold = 0.9 * median(g);
+  let largest = -Infinity;
+  for (const v of g) if (v > largest) largest = v;
+  if (!(largest > 1e-6)) return good.slice();
+  return good.filter((_, k) => g[k] > threshold);
+}
+
+/** Keeps shots with min ≤ value ≤ max (either bound optional); NaN is removed. */
+export function valueRange(values: Float64Array, good: Uint32Array, min = -Infinity, max = Infinity): Uint32Array {
+  return good.filter((i) => values[i] >= min && values[i] <= max);
+}
+
+/** Keeps every `step`-th of the first `maxShots` shots (the original's thinning). */
+export function thin(good: Uint32Array, { maxShots = null, step = 1 }: { maxShots?: number | null; step?: number } = {}): Uint32Array {
+  const head = maxShots === null || maxShots === undefined ? good : good.subarray(0, maxShots);
+  return head.filter((_, k) => k % step === 0);
+}
+
+export type FilterSpec = { shutter: string } | { motorStep: string } | { value: string; min?: number | null; max?: number | null };
+
+export interface FilterOutcome {
+  /** The filter kind: shutter, motorStep or value. */
+  kind: 'shutter' | 'motorStep' | 'value';
+  /** The value it looks at. */
+  value: string;
+  /** Shots it removed, of those still kept when it ran. */
+  removed: number;
+}
+
+/** Applies the filters in order to all shots of a run; says how many each removed. */
+export function applyFilters(
+  filters: readonly FilterSpec[],
+  values: Record<string, Float64Array>,
+  shots: number,
+): { good: Uint32Array; outcomes: FilterOutcome[] } {
+  let good: Uint32Array = Uint32Array.from({ length: shots }, (_, i) => i);
+  const outcomes: FilterOutcome[] = [];
+  for (const filter of filters) {
+    const before = good.length;
+    let kind: FilterOutcome['kind'];
+    let name: string;
+    if ('shutter' in filter) {
+      kind = 'shutter';
+      name = filter.shutter;
+      good = shutter(lookup(values, name), good);
+    } else if ('motorStep' in filter) {
+      kind = 'motorStep';
+      name = filter.motorStep;
+      good = motorStep(lookup(values, name), good);
+    } else {
+      kind = 'value';
+      name = filter.value;
+      good = valueRange(lookup(values, name), good, filter.min ?? -Infinity, filter.max ?? Infinity);
+    }
+    outcomes.push({ kind, value: name, removed: before - good.length });
+  }
+  return { good, outcomes };
+}
+
+function lookup(values: Record<string, Float64Array>, name: string): Float64Array {
+  const v = values[name];
+  if (!v) throw new Error(`filter: no value named "${name}" (values: ${Object.keys(values).join(', ')})`);
+  return v;
+}

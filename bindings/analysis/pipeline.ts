@@ -1,0 +1,251 @@
+// analyseRun: a run in, its results out (seed-semantics.md, "The per-run analysis"): open the
+// run, filter and thin its shots, stream the good shots through the plan (in this thread or
+// split across worker threads), and collect every output, constant and value.
+import { cpus } from 'node:os';
+import { openRun, type Run, type OpenRunOptions } from '../data/run.js';
+import type { ValueSpec } from '../data/calibration.js';
+import { DataError, UsageError } from '../cli/errors.js';
+import { VERSION } from '../version.js';
+import { applyFilters, thin, type FilterOutcome, type FilterSpec } from './filters.js';
+import { Plan, type OutputSpec } from './plan.js';
+import { applyOnce } from './transforms.js';
+import type { Dataset, SinkState } from './sinks.js';
+import { runInWorkers } from '../parallel/pool.js';
+import { configHash, constantValue, toRunOptions, type ExperimentConfig } from './config.js';
+
+export type { Dataset };
+
+/** A run to analyse: a folder of run files (or one run file) and the run number. */
+export interface RunRef {
+  data: string;
+  run: number;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  elapsedSeconds: number;
+  shotsPerSecond: number;
+  /** Seconds left at the current rate (NaN before the first shot). */
+  etaSeconds: number;
+}
+
+export interface AnalyseOptions {
+  /** Worker threads (default 1; `sacla analyse` defaults to the number of cores). */
+  workers?: number;
+  /** Keep every `step`-th of the first `maxShots` good shots (default: the config's thinning). */
+  maxShots?: number | null;
+  step?: number;
+  onProgress?: (progress: Progress) => void;
+  /** Notices (missing tags, no dark, ...); default console.warn. */
+  warn?: (message: string) => void;
+  signal?: AbortSignal;
+  /** The config file, for worker threads to load when the config holds functions (`.mjs`). */
+  configPath?: string;
+}
+
+export interface AnalysisResult {
+  run: number;
+  /** The run file analysed. */
+  source: string;
+  /** Every root dataset of the result file: outputs, constants, values of the good shots, tag, runNR. */
+  outputs: Record<string, Dataset>;
+  shotsInRun: number;
+  goodShots: number;
+  filters: FilterOutcome[];
+  workers: number;
+  seconds: number;
+  config: ExperimentConfig;
+  configHash: string;
+  /** Root attributes of the result file. */
+  attrs: Record<string, string | number>;
+}
+
+function checkThinning(maxShots: number | null | undefined, step: number | undefined): { maxShots: number | null; step: number } {
+  if (maxShots !== null && maxShots !== undefined && !(Number.isInteger(maxShots) && maxShots >= 1)) {
+    throw new UsageError(`max shots must be an integer ≥ 1, got ${maxShots}`);
+  }
+  if (step !== undefined && !(Number.isInteger(step) && step >= 1)) throw new UsageError(`step must be an integer ≥ 1, got ${step}`);
+  return { maxShots: maxShots ?? null, step: step ?? 1 };
+}
+
+/** Opens the run a config describes (detectors, values, darks). */
+export function openConfiguredRun(config: ExperimentConfig, path: string, run: number, warn?: (m: string) => void): Promise<Run> {
+  const options: OpenRunOptions = { ...toRunOptions(config), run, warn };
+  return openRun(path, options);
+}
+
+/** The constants of a config as datasets. */
+export function constantDatasets(config: ExperimentConfig): Record<string, Dataset> {
+  return Object.fromEntries(
+    Object.entries(config.constants ?? {}).map(([name, constant]) => {
+      const data = constantValue(constant);
+      return [name, { data, shape: [data.length] }];
+    }),
+  );
+}
+
+/** The detectors' shapes, for planning. */
+function detectorShapes(run: Run): Record<string, { shape: number[]; size: number }> {
+  return Object.fromEntries(Object.entries(run.detectors).map(([name, d]) => [name, { shape: d.shape, size: d.size }]));
+}
+
+// How long the shot loop runs before it lets the event loop in (signals, progress, workers).
+const YIELD_MS = 50;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Streams `shots` of an open run through a fresh plan; returns the plan (the caller disposes it). */
+export async function processShots(
+  config: ExperimentConfig,
+  run: Run,
+  shots: ArrayLike<number>,
+  onShot?: (done: number) => void,
+  signal?: AbortSignal,
+): Promise<Plan> {
+  const plan = new Plan(config.outputs as OutputSpec[], detectorShapes(run));
+  try {
+    let lastYield = performance.now();
+    for (let k = 0; k < shots.length; k++) {
+      if (performance.now() - lastYield > YIELD_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      try {
+        plan.process(run, shots[k]);
+      } catch (err) {
+        throw new DataError(`${run.path}: run ${run.runNumber}, shot ${shots[k]} (tag ${run.tags[shots[k]]}): ${(err as Error).message}`);
+      }
+      onShot?.(k + 1);
+    }
+    return plan;
+  } catch (err) {
+    plan.dispose();
+    throw err;
+  }
+}
+
+function progressReporter(total: number, onProgress?: (p: Progress) => void) {
+  const start = performance.now();
+  let last = 0;
+  return (done: number, force = false) => {
+    if (!onProgress) return;
+    const now = performance.now();
+    // At most ~10 reports a second: progress is for people.
+    if (!force && now - last < 100 && done < total) return;
+    last = now;
+    const elapsedSeconds = (now - start) / 1000;
+    const shotsPerSecond = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
+    onProgress({ done, total, elapsedSeconds, shotsPerSecond, etaSeconds: done > 0 ? (total - done) / shotsPerSecond : NaN });
+  };
+}
+
+/**
+ * Analyses one run with a validated config (`loadConfig`). `run` is an open Run (analysed in
+ * this thread) or `{data, run}`. Returns every dataset of the result file and its attributes;
+ * `writeResult` writes them.
+ */
+export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, options: AnalyseOptions = {}): Promise<AnalysisResult> {
+  const started = performance.now();
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  const thinning = checkThinning(options.maxShots ?? config.thinning?.maxShots, options.step ?? config.thinning?.step);
+  const requested = options.workers ?? 1;
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new UsageError(`workers must be an integer ≥ 1, got ${requested}`);
+  const opened = 'data' in run && typeof (run as RunRef).data === 'string' ? await openConfiguredRun(config, (run as RunRef).data, (run as RunRef).run, warn) : (run as Run);
+  try {
+    const { good: filtered, outcomes } = applyFilters((config.filters ?? []) as FilterSpec[], opened.values, opened.length);
+    const good = thin(filtered, thinning);
+    const report = progressReporter(good.length, options.onProgress);
+    report(0, true);
+    const workers = Math.max(1, Math.min(requested, good.length));
+    let plan: Plan;
+    if (workers === 1) {
+      plan = await processShots(config, opened, good, report, options.signal);
+    } else {
+      plan = new Plan(config.outputs as OutputSpec[], detectorShapes(opened));
+      try {
+        const parts: SinkState[][] = await runInWorkers(
+          {
+            config,
+            configPath: options.configPath ?? null,
+            dataDir: 'data' in run && typeof (run as RunRef).data === 'string' ? (run as RunRef).data : null,
+            runFile: opened.path,
+            run: opened.runNumber,
+            shots: good,
+            workers,
+          },
+          (done) => report(done),
+          options.signal,
+        );
+        plan.merge(parts);
+      } catch (err) {
+        plan.dispose();
+        throw err;
+      }
+    }
+    report(good.length, true);
+    let outputs: Record<string, Dataset>;
+    try {
+      outputs = collect(config, opened, plan, good);
+    } finally {
+      plan.dispose();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const hash = configHash(config);
+    const attrs: Record<string, string | number> = {
+      run: opened.runNumber,
+      config: JSON.stringify(config),
+      config_hash: hash,
+      version: VERSION,
+      created: new Date().toISOString(),
+      source: opened.path,
+      run_start: opened.startTime ?? NaN,
+      run_end: opened.endTime ?? NaN,
+      shots_in_run: opened.length,
+      good_shots: good.length,
+      filters: JSON.stringify(outcomes),
+      thinning: JSON.stringify(thinning),
+      workers,
+    };
+    for (const o of outcomes) attrs[`removed_by_${o.kind}_${o.value}`] = o.removed;
+    return {
+      run: opened.runNumber,
+      source: opened.path,
+      outputs,
+      shotsInRun: opened.length,
+      goodShots: good.length,
+      filters: outcomes,
+      workers,
+      seconds,
+      config,
+      configHash: hash,
+      attrs,
+    };
+  } finally {
+    if (opened !== run) opened.close();
+  }
+}
+
+/** Outputs (with their `after` transforms), constants, values of the good shots, tag, runNR. */
+function collect(config: ExperimentConfig, run: Run, plan: Plan, good: Uint32Array): Record<string, Dataset> {
+  const out: Record<string, Dataset> = {};
+  for (const [name, values] of Object.entries(run.values)) {
+    out[name] = { data: Float64Array.from(good, (i) => values[i]), shape: [good.length] };
+  }
+  out.runNR = { data: Int32Array.of(run.runNumber), shape: [] };
+  Object.assign(out, constantDatasets(config), plan.datasets());
+  for (const spec of config.outputs as OutputSpec[]) {
+    if (!spec.after?.length || !out[spec.name]) continue;
+    const value = out[spec.name];
+    const result = applyOnce(spec.after, value.shape.length === 0 ? value.data[0] : value);
+    out[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
+  }
+  return out;
+}
+
+/** The default number of workers: the cores this process may use. */
+export function defaultWorkers(): number {
+  return cpus().length || 1;
+}
+
+export type { ValueSpec };

@@ -1,0 +1,165 @@
+// `sacla analyse`: runs → result files, with a progress bar and a one-line summary per run.
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig, defaultConfigPath, configHash } from '../analysis/config.js';
+import { analyseRun, defaultWorkers, type AnalysisResult, type Progress } from '../analysis/pipeline.js';
+import { writeResult, openResult, resultName, removePendingResults } from '../analysis/results.js';
+import { resolveRun } from '../data/runfile.js';
+import { integer, runList } from './options.js';
+
+interface AnalyseOptions {
+  data: string;
+  run: number[];
+  config?: string;
+  out: string;
+  workers: number;
+  maxShots?: number;
+  step?: number;
+  json?: boolean;
+  force?: boolean;
+  quiet?: boolean;
+}
+
+/** The config hash of an existing result file, or null if there is none (or it is unreadable). */
+async function existingHash(path: string): Promise<string | null> {
+  if (!existsSync(path)) return null;
+  try {
+    const result = await openResult(path);
+    try {
+      return typeof result.attrs.config_hash === 'string' ? result.attrs.config_hash : null;
+    } finally {
+      result.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+function summary(result: AnalysisResult, path: string): string {
+  const rate = result.goodShots / result.seconds;
+  return `run ${result.run}: ${result.goodShots} of ${result.shotsInRun} shots good, ${result.seconds.toFixed(1)} s, ${rate.toFixed(1)} shots/s → ${path}`;
+}
+
+export function registerAnalyse(program: Command): void {
+  program
+    .command('analyse')
+    .alias('analyze')
+    .description('Analyse runs with an experiment config and write one result file per run (OUT/run_<N>.h5)')
+    .requiredOption('--data <dir>', 'folder of run files (<N>.h5) and their darks')
+    .requiredOption('--run <runs>', 'runs: N, A-B, A,B,C (negative N counts back from the newest)', runList('--run'))
+    .option('--config <file>', 'experiment config (.json or .mjs; default: configs/kuschel2023.json)')
+    .option('--out <dir>', 'output folder', 'results')
+    .option('--workers <n>', 'worker threads (default: the number of cores)', integer('--workers', 1), defaultWorkers())
+    .option('--max-shots <m>', 'use at most the first M good shots', integer('--max-shots', 1))
+    .option('--step <s>', 'use every S-th good shot', integer('--step', 1))
+    .option('--json', 'print one JSON object per run on stdout')
+    .option('--force', 'analyse runs again even if their result file was made with the same config')
+    .option('--quiet', 'no progress bar')
+    .action(async (opts: AnalyseOptions) => {
+      const configPath = resolve(opts.config ?? defaultConfigPath());
+      // Config mistakes are reported (exit code 2) before any data is read.
+      const config = await loadConfig(configPath, { dataDir: opts.data });
+      const hash = configHash(config);
+      const controller = new AbortController();
+      const interrupt = () => {
+        controller.abort(Object.assign(new Error('interrupted'), { exitCode: 130 }));
+        removePendingResults();
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      let failures = 0;
+      try {
+        for (const requested of opts.run) {
+          if (controller.signal.aborted) break;
+          let run = requested;
+          const bar =
+            !opts.quiet && process.stderr.isTTY
+              ? new cliProgress.SingleBar(
+                  {
+                    format: 'run {run} [{bar}] {value}/{total} shots | {speed} shots/s | ETA {eta_formatted}',
+                    stream: process.stderr,
+                    hideCursor: true,
+                    clearOnComplete: true,
+                    etaBuffer: 50,
+                  },
+                  cliProgress.Presets.shades_classic,
+                )
+              : null;
+          try {
+            run = (await resolveRun(opts.data, requested)).run;
+            const path = resolve(join(opts.out, resultName(run)));
+            if (!opts.force && (await existingHash(path)) === hash) {
+              if (opts.json) process.stdout.write(JSON.stringify({ run, skipped: true, reason: 'already analysed with this config', output: path }) + '\n');
+              else process.stdout.write(`run ${run}: already analysed with this config → ${path} (--force to redo)\n`);
+              continue;
+            }
+            let started = false;
+            // Without a terminal (batch logs, pipes): a plain line at the start and every 5 s.
+            let lastLine = -Infinity;
+            const line = (p: Progress) => {
+              const now = performance.now();
+              if (opts.quiet || (now - lastLine < 5000 && p.done > 0)) return;
+              lastLine = now;
+              const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : '';
+              process.stderr.write(`run ${run}: ${p.done}/${p.total} shots, ${p.shotsPerSecond.toFixed(1)} shots/s${eta}\n`);
+            };
+            const result = await analyseRun(config, { data: opts.data, run }, {
+              workers: opts.workers,
+              maxShots: opts.maxShots,
+              step: opts.step,
+              configPath,
+              signal: controller.signal,
+              warn: (m) => {
+                bar?.stop();
+                process.stderr.write(`sacla: ${m}\n`);
+              },
+              onProgress: (p) => {
+                if (!bar) return line(p);
+                if (!started) {
+                  bar.start(p.total, 0, { run, speed: '-' });
+                  started = true;
+                }
+                bar.update(p.done, { run, speed: p.shotsPerSecond.toFixed(1) });
+              },
+            });
+            bar?.stop();
+            const written = await writeResult(opts.out, result);
+            if (opts.json) {
+              process.stdout.write(
+                JSON.stringify({
+                  run,
+                  goodShots: result.goodShots,
+                  shotsInRun: result.shotsInRun,
+                  seconds: result.seconds,
+                  shotsPerSecond: result.goodShots / result.seconds,
+                  workers: result.workers,
+                  filters: result.filters,
+                  output: written,
+                }) + '\n',
+              );
+            } else {
+              process.stdout.write(summary(result, written) + '\n');
+            }
+          } catch (err) {
+            bar?.stop();
+            if (controller.signal.aborted) throw controller.signal.reason;
+            const error = err as Error & { exitCode?: number };
+            // A config or usage mistake stops everything; a bad run is reported and skipped.
+            if (error.exitCode === 2) throw error;
+            failures++;
+            if (opts.json) process.stdout.write(JSON.stringify({ run, error: error.message }) + '\n');
+            process.stderr.write(`sacla: run ${run} failed: ${error.message}\n`);
+          }
+        }
+      } finally {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      }
+      if (failures) {
+        process.stderr.write(`sacla: ${failures} of ${opts.run.length} run(s) failed\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,50 @@
+// A worker thread of the pool: analyses its share of a run's shots and returns its sink states.
+import { parentPort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { loadConfig, type ExperimentConfig } from '../analysis/config.js';
+import { openConfiguredRun, processShots } from '../analysis/pipeline.js';
+import type { SinkState } from '../analysis/sinks.js';
+
+export interface WorkerJob {
+  config: unknown;
+  configPath: string | null;
+  dataDir: string | null;
+  runFile: string;
+  run: number;
+  shots: Uint32Array;
+  worker: number;
+}
+
+// Progress is reported at most every 200 ms: a message per shot would cost more than it tells.
+const REPORT_MS = 200;
+
+const api = {
+  async analyse(job: WorkerJob, progress: (worker: number, done: number) => void): Promise<SinkState[]> {
+    const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
+    const warnings: string[] = [];
+    const run = await openConfiguredRun(config, job.runFile, job.run, (m) => warnings.push(m));
+    try {
+      let last = 0;
+      const plan = await processShots(config, run, job.shots, (done) => {
+        const now = performance.now();
+        if (now - last >= REPORT_MS || done === job.shots.length) {
+          last = now;
+          void progress(job.worker, done);
+        }
+      });
+      try {
+        return plan.exportStates();
+      } finally {
+        plan.dispose();
+      }
+    } finally {
+      run.close();
+    }
+  },
+};
+
+export type WorkerApi = typeof api;
+
+if (!parentPort) throw new Error('bindings/parallel/worker.js runs as a worker thread');
+Comlink.expose(api, nodeEndpoint(parentPort));
