@@ -8,6 +8,7 @@ import type { BenchContext, BenchRow } from './harness.js';
 const suites: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promise<BenchRow[]> }>> = {
   kernels: () => import('./kernels.js'),
   read: () => import('./read.js'),
+  analyse: () => import('./analyse.js'),
 };
 
 const args = process.argv.slice(2);

@@ -66,6 +66,7 @@ export type {
 export * as filters from './analysis/filters.js';
 export { loadConfig, validateConfig, configHash, defaultConfigPath, type ExperimentConfig } from './analysis/config.js';
 export { analyseRun, openConfiguredRun, type AnalysisResult, type AnalyseOptions, type Progress, type RunRef, type Dataset } from './analysis/pipeline.js';
-export { writeResult, readResults, openResult, ResultFile } from './analysis/results.js';
+export { ResultFile, fillResultFile, resultName } from './analysis/results.js';
+export { writeResult, readResults, openResult } from './analysis/resultsOnDisk.js';
 
 export { VERSION } from './version.js';

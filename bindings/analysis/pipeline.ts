@@ -1,7 +1,6 @@
 // analyseRun: a run in, its results out (seed-semantics.md, "The per-run analysis"): open the
 // run, filter and thin its shots, stream the good shots through the plan (in this thread or
 // split across worker threads), and collect every output, constant and value.
-import { cpus } from 'node:os';
 import { openRun, type Run, type OpenRunOptions } from '../data/run.js';
 import type { ValueSpec } from '../data/calibration.js';
 import { DataError, UsageError } from '../cli/errors.js';
@@ -10,7 +9,7 @@ import { applyFilters, thin, type FilterOutcome, type FilterSpec } from './filte
 import { Plan, type OutputSpec } from './plan.js';
 import { applyOnce } from './transforms.js';
 import type { Dataset, SinkState } from './sinks.js';
-import { runInWorkers } from '../parallel/pool.js';
+import type { ParallelJob } from '../parallel/pool.js';
 import { configHash, constantValue, toRunOptions, type ExperimentConfig } from './config.js';
 
 export type { Dataset };
@@ -42,7 +41,17 @@ export interface AnalyseOptions {
   signal?: AbortSignal;
   /** The config file, for worker threads to load when the config holds functions (`.mjs`). */
   configPath?: string;
+  /**
+   * Runs a share of the shots in each of `job.workers` workers and returns their sink states.
+   * Default: Node worker threads (bindings/parallel/pool.ts); the web app passes Web Workers.
+   */
+  pool?: WorkerPool;
 }
+
+export type WorkerPool = (job: ParallelJob, onProgress: (done: number) => void, signal?: AbortSignal) => Promise<SinkState[][]>;
+
+/** Node's worker threads, loaded only when asked for (this module also runs in browsers). */
+const nodePool: WorkerPool = async (job, onProgress, signal) => (await import('../parallel/pool.js')).runInWorkers(job, onProgress, signal);
 
 export interface AnalysisResult {
   run: number;
@@ -164,7 +173,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     } else {
       plan = new Plan(config.outputs as OutputSpec[], detectorShapes(opened));
       try {
-        const parts: SinkState[][] = await runInWorkers(
+        const parts: SinkState[][] = await (options.pool ?? nodePool)(
           {
             config,
             configPath: options.configPath ?? null,
@@ -241,11 +250,6 @@ function collect(config: ExperimentConfig, run: Run, plan: Plan, good: Uint32Arr
     out[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
   }
   return out;
-}
-
-/** The default number of workers: the cores this process may use. */
-export function defaultWorkers(): number {
-  return cpus().length || 1;
 }
 
 export type { ValueSpec };

@@ -4,8 +4,10 @@ import cliProgress from 'cli-progress';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, defaultConfigPath, configHash } from '../analysis/config.js';
-import { analyseRun, defaultWorkers, type AnalysisResult, type Progress } from '../analysis/pipeline.js';
-import { writeResult, openResult, resultName, removePendingResults } from '../analysis/results.js';
+import { analyseRun, type AnalysisResult, type Progress } from '../analysis/pipeline.js';
+import { defaultWorkers } from '../parallel/pool.js';
+import { resultName } from '../analysis/results.js';
+import { writeResult, openResult, removePendingResults } from '../analysis/resultsOnDisk.js';
 import { resolveRun } from '../data/runfile.js';
 import { integer, runList } from './options.js';
 

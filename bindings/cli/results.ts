@@ -1,6 +1,6 @@
 // `sacla results DIR`: a table of the result files in a folder.
 import type { Command } from 'commander';
-import { readResults } from '../analysis/results.js';
+import { readResults } from '../analysis/resultsOnDisk.js';
 import { median } from '../analysis/filters.js';
 import { runRange } from './options.js';
 

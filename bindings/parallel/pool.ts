@@ -2,6 +2,7 @@
 // opens the run file itself, streams its shots through its own plan and sends back the
 // plan's exported sink states, which the caller merges.
 import { Worker } from 'node:worker_threads';
+import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as Comlink from 'comlink';
@@ -84,4 +85,9 @@ export async function runInWorkers(job: ParallelJob, onProgress: (done: number) 
     signal?.removeEventListener('abort', onAbort);
     stop();
   }
+}
+
+/** The default number of workers: the cores this process may use. */
+export function defaultWorkers(): number {
+  return cpus().length || 1;
 }
