@@ -43,19 +43,25 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     }),
   );
 
+  // The same config without its P² median image (side_median), to show what that costs.
+  const withoutMedian = { ...config, outputs: config.outputs.filter((o) => o.sink !== 'median') };
   const cores = cpus().length;
-  for (const workers of [...new Set([1, cores])]) {
+  const cases = [
+    ...[...new Set([1, cores])].map((workers) => ({ label: 'default config', config, workers })),
+    { label: 'default config without side_median', config: withoutMedian, workers: cores },
+  ];
+  for (const c of cases) {
     let good = 0;
     const timing = await measure(
       async () => {
-        const result = await analyseRun(config, { data: ctx.tmpDir, run: 1 }, { workers, warn: quiet });
+        const result = await analyseRun(c.config, { data: ctx.tmpDir, run: 1 }, { workers: c.workers, warn: quiet });
         good = result.goodShots;
       },
       { warmup: 0, reps },
     );
     const perShot = { ...timing, median: timing.median / good, min: timing.min / good, max: timing.max / good };
     rows.push(
-      row('analyse', `sacla analyse, default config, ${workers} worker${workers > 1 ? 's' : ''} (${good} good of ${shots} shots)`, unit, perShot, {
+      row('analyse', `analyseRun, ${c.label}, ${c.workers} worker${c.workers > 1 ? 's' : ''} (${good} good of ${shots} shots, whole run)`, unit, perShot, {
         'MB/s': mbPerSecond(perShot.median),
         goal: '≥ 60 shots/s',
       }),
