@@ -3,6 +3,7 @@
 import { Accumulator, type AccumulatorState } from './accumulator.js';
 import { Counter } from './counter.js';
 import { CDFEstimator } from './quantile.js';
+import { restoreAccumulator } from './restore.js';
 
 export interface BinSorterOptions<T> {
   /** The number that decides the bin (default: the object itself). */
@@ -38,7 +39,6 @@ function toKey(value: unknown, who: string): number {
  */
 export class BinSorter<T = unknown, A extends Accumulator = Accumulator> extends Accumulator<[Float64Array, A[]]> {
   readonly kind: string = 'BinSorter';
-  protected override readonly mergeable = false;
   protected readonly key: (object: T) => number;
   protected readonly data: (object: T) => unknown;
   readonly #edges: Float64Array;
@@ -73,7 +73,16 @@ export class BinSorter<T = unknown, A extends Accumulator = Accumulator> extends
     this.bins[digitize(s, this.#edges)].accumulate(this.data(object as T));
   }
 
-  protected mergeFrom(): void {}
+  /** Merges bin by bin (the same edges; the bins' accumulators must be mergeable). */
+  protected mergeFrom(other: this): void {
+    const mine = this.#edges;
+    const theirs = other.#edges;
+    if (mine.length !== theirs.length || mine.some((e, i) => e !== theirs[i])) {
+      throw new TypeError(`cannot merge BinSorters with different edges: [${Array.from(mine).join(', ')}] and [${Array.from(theirs).join(', ')}]`);
+    }
+    this.bins.forEach((bin, i) => bin.accumulate(other.bins[i]));
+    this.count += other.count;
+  }
 
   /** The accumulators of the inner bins. */
   get accumulators(): A[] {
@@ -93,12 +102,28 @@ export class BinSorter<T = unknown, A extends Accumulator = Accumulator> extends
     return [edges, counts.map((c, i) => c / (edges[i + 1] - edges[i]))];
   }
 
+  /** The edges and every bin's accumulator state (the key and data functions are not part of it). */
   exportState(): AccumulatorState {
-    throw new TypeError(`${this.kind}: exporting the state is not supported (its bins hold arbitrary accumulators and functions)`);
+    return { kind: this.kind, n: this.count, shape: null, form: null, params: { edges: Array.from(this.#edges), bins: this.bins.map((b) => b.exportState()) }, arrays: {} };
   }
 
-  restoreFrom(): this {
-    throw new TypeError(`${this.kind}: restoring a state is not supported`);
+  /** Takes over an exported state; this sorter keeps its own key and data functions. */
+  restoreFrom(state: AccumulatorState): this {
+    if (state.kind !== this.kind) throw new TypeError(`cannot restore a ${state.kind} state into a ${this.kind}`);
+    const edges = state.params.edges as number[];
+    if (edges.length !== this.#edges.length || edges.some((e, i) => e !== this.#edges[i])) {
+      throw new TypeError(`${this.kind} state: its edges differ from this sorter's`);
+    }
+    this.restoreBins(state);
+    return this;
+  }
+
+  protected restoreBins(state: AccumulatorState): void {
+    const bins = state.params.bins as AccumulatorState[];
+    if (bins.length !== this.bins.length) throw new TypeError(`${this.kind} state: ${bins.length} bins, this sorter has ${this.bins.length}`);
+    for (const bin of this.bins) bin.dispose();
+    this.bins = bins.map((b) => restoreAccumulator(b)) as A[];
+    this.count = state.n;
   }
 
   override dispose(): void {
@@ -114,6 +139,7 @@ export class BinSorter<T = unknown, A extends Accumulator = Accumulator> extends
  */
 export class DynamicBinSorter<T = unknown, A extends Accumulator = Accumulator> extends BinSorter<T, A> {
   override readonly kind = 'DynamicBinSorter';
+  protected override readonly mergeable = false;
   readonly estimator: CDFEstimator;
   readonly #nbins: number;
 
@@ -152,6 +178,29 @@ export class DynamicBinSorter<T = unknown, A extends Accumulator = Accumulator> 
 
   override get accumulators(): A[] {
     return this.bins.slice();
+  }
+
+  protected override notMergeableReason(): string {
+    return 'DynamicBinSorter cannot be merged: each one has edges of its own (its CDF estimate)';
+  }
+
+  override exportState(): AccumulatorState {
+    return {
+      kind: this.kind,
+      n: this.count,
+      shape: null,
+      form: null,
+      params: { nbins: this.#nbins, estimator: this.estimator.exportState(), bins: this.bins.map((b) => b.exportState()) },
+      arrays: {},
+    };
+  }
+
+  override restoreFrom(state: AccumulatorState): this {
+    if (state.kind !== this.kind) throw new TypeError(`cannot restore a ${state.kind} state into a ${this.kind}`);
+    if (state.params.nbins !== this.#nbins) throw new TypeError(`${this.kind} state: ${state.params.nbins} bins, this sorter has ${this.#nbins}`);
+    this.estimator.restoreFrom(state.params.estimator as AccumulatorState);
+    this.restoreBins(state);
+    return this;
   }
 
 
