@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { UsageError } from '../cli/errors.js';
 import { closestKeys, editDistance, normaliseSpec, type CalibrationFn, type ValueSpec, type XYTable } from '../data/calibration.js';
 import type { OpenRunOptions } from '../data/run.js';
+import { linspace } from '../core/numeric.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types (the validated form: defaults filled in, tagged by `kind`)
@@ -980,15 +981,6 @@ function canonical(v: unknown): string {
 export function configHash(config: ExperimentConfig): string {
   const { description: _description, ...rest } = config;
   return sha256Hex(canonical(rest));
-}
-
-/** numpy.linspace(lo, hi, count) in float64 (as the Histogrammer's edges). */
-function linspace(lo: number, hi: number, count: number): Float64Array {
-  const out = new Float64Array(count);
-  const step = (hi - lo) / (count - 1);
-  for (let i = 0; i < count; i++) out[i] = i * step + lo;
-  out[count - 1] = hi;
-  return out;
 }
 
 /** The values of a constant dataset (float64). */

@@ -1,24 +1,8 @@
 // Shot filters (seed-semantics.md, "Shot filters"): each takes the indices of the shots still
 // kept and returns a subset; they compose by chaining, in config order.
+import { gradient, median } from '../core/numeric.js';
 
-/** numpy.gradient with unit spacing: central differences inside, one-sided at both ends. */
-export function gradient(y: ArrayLike<number>): Float64Array {
-  const n = y.length;
-  const g = new Float64Array(n);
-  if (n < 2) return g;
-  g[0] = y[1] - y[0];
-  g[n - 1] = y[n - 1] - y[n - 2];
-  for (let i = 1; i < n - 1; i++) g[i] = (y[i + 1] - y[i - 1]) / 2;
-  return g;
-}
-
-/** numpy.median (the mean of the two middle values for an even count; NaN if any NaN). */
-export function median(values: ArrayLike<number>): number {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  if (n === 0 || Number.isNaN(sorted[n - 1])) return NaN;
-  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
+export { gradient, median };
 
 function pick(values: Float64Array, good: Uint32Array): Float64Array {
   return Float64Array.from(good, (i) => values[i]);

@@ -5,8 +5,8 @@ import { openRun, type Run, type OpenRunOptions } from '../data/run.js';
 import type { ValueSpec } from '../data/calibration.js';
 import { DataError, UsageError } from '../cli/errors.js';
 import { VERSION } from '../version.js';
-import { applyFilters, thin, type FilterOutcome, type FilterSpec } from './filters.js';
-import { Plan, type OutputSpec } from './plan.js';
+import { applyFilters, thin, type FilterOutcome } from './filters.js';
+import { Plan } from './plan.js';
 import { applyOnce } from './transforms.js';
 import type { Dataset, SinkState } from './sinks.js';
 import type { ParallelJob } from '../parallel/pool.js';
@@ -111,7 +111,7 @@ export async function processShots(
   onShot?: (done: number) => void,
   signal?: AbortSignal,
 ): Promise<Plan> {
-  const plan = new Plan(config.outputs as OutputSpec[], detectorShapes(run));
+  const plan = new Plan(config.outputs, detectorShapes(run));
   try {
     let lastYield = performance.now();
     for (let k = 0; k < shots.length; k++) {
@@ -162,7 +162,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   if (!(Number.isInteger(requested) && requested >= 1)) throw new UsageError(`workers must be an integer ≥ 1, got ${requested}`);
   const opened = 'data' in run && typeof (run as RunRef).data === 'string' ? await openConfiguredRun(config, (run as RunRef).data, (run as RunRef).run, warn) : (run as Run);
   try {
-    const { good: filtered, outcomes } = applyFilters((config.filters ?? []) as FilterSpec[], opened.values, opened.length);
+    const { good: filtered, outcomes } = applyFilters(config.filters, opened.values, opened.length);
     const good = thin(filtered, thinning);
     const report = progressReporter(good.length, options.onProgress);
     report(0, true);
@@ -171,7 +171,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     if (workers === 1) {
       plan = await processShots(config, opened, good, report, options.signal);
     } else {
-      plan = new Plan(config.outputs as OutputSpec[], detectorShapes(opened));
+      plan = new Plan(config.outputs, detectorShapes(opened));
       try {
         const parts: SinkState[][] = await (options.pool ?? nodePool)(
           {
@@ -243,8 +243,8 @@ function collect(config: ExperimentConfig, run: Run, plan: Plan, good: Uint32Arr
   }
   out.runNR = { data: Int32Array.of(run.runNumber), shape: [] };
   Object.assign(out, constantDatasets(config), plan.datasets());
-  for (const spec of config.outputs as OutputSpec[]) {
-    if (!spec.after?.length || !out[spec.name]) continue;
+  for (const spec of config.outputs) {
+    if (!spec.after.length || !out[spec.name]) continue;
     const value = out[spec.name];
     const result = applyOnce(spec.after, value.shape.length === 0 ? value.data[0] : value);
     out[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;

@@ -3,19 +3,9 @@
 // feeds the mean, the per-shot total and the top-k payloads.
 import { WasmArray } from '../core/wasm.js';
 import type { Run } from '../data/run.js';
-import { makeStep, type ShotValue, type Step, type TransformSpec } from './transforms.js';
-import { makeSink, type Dataset, type Sink, type SinkSpec, type SinkState } from './sinks.js';
-
-export interface ChainSpec {
-  source: string;
-  transforms?: TransformSpec[];
-}
-
-export interface OutputSpec extends ChainSpec {
-  name: string;
-  sink: SinkSpec;
-  after?: TransformSpec[];
-}
+import { makeStep, type ShotValue, type Step } from './transforms.js';
+import { makeSink, type Dataset, type Sink, type SinkState } from './sinks.js';
+import type { OutputConfig, PayloadConfig } from './config.js';
 
 interface Node {
   /** Canonical JSON of source + transforms: equal chains share a node. */
@@ -37,16 +27,16 @@ export class Plan {
   readonly nodes: Node[] = [];
   readonly sinks: PlannedSink[] = [];
   /** Output name → the sink it reads (outputs with equal chain and sink share one). */
-  readonly outputs: { spec: OutputSpec; sink: PlannedSink }[] = [];
+  readonly outputs: { spec: OutputConfig; sink: PlannedSink }[] = [];
   /** Detector name → its image buffer in wasm memory, read once per shot. */
   readonly images: Record<string, { data: WasmArray<'f32'>; shape: number[] }> = {};
   #byKey = new Map<string, Node>();
 
-  constructor(outputs: readonly OutputSpec[], private readonly detectors: Record<string, { shape: number[]; size: number }>) {
+  constructor(outputs: readonly OutputConfig[], private readonly detectors: Record<string, { shape: number[]; size: number }>) {
     const sinksByKey = new Map<string, PlannedSink>();
     for (const spec of outputs) {
       const node = this.chain(spec);
-      const payloadSpecs = typeof spec.sink === 'object' && 'topK' in spec.sink ? (spec.sink.topK.payloads as Record<string, ChainSpec>) : {};
+      const payloadSpecs = typeof spec.sink === 'object' && 'topK' in spec.sink ? spec.sink.topK.payloads : {};
       const payloads = Object.fromEntries(Object.entries(payloadSpecs).map(([name, chain]) => [name, this.chain(chain)]));
       const key = JSON.stringify([node.key, spec.sink]);
       let planned = sinksByKey.get(key);
@@ -59,7 +49,7 @@ export class Plan {
     }
   }
 
-  private chain({ source, transforms = [] }: ChainSpec): Node {
+  private chain({ source, transforms }: PayloadConfig): Node {
     let parent: Node | null = null;
     let key = JSON.stringify(source);
     let node = this.#byKey.get(key);

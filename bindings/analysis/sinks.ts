@@ -7,6 +7,7 @@ import { MedianEstimator, QuantileEstimator } from '../stats/quantile.js';
 import { restoreAccumulator } from '../stats/restore.js';
 import { TopK, type TopKState } from '../stats/topk.js';
 import { isImage, type ShotValue } from './transforms.js';
+import type { SinkConfig } from './config.js';
 
 /** A result dataset: flat C-order data and its shape ([] for a scalar). */
 export type Dataset = NDArray<Float32Array | Float64Array | Int32Array>;
@@ -27,16 +28,6 @@ export interface Sink {
   datasets(name: string): Record<string, Dataset>;
   dispose(): void;
 }
-
-export type SinkSpec =
-  | 'mean'
-  | 'variance'
-  | 'min'
-  | 'max'
-  | 'median'
-  | 'perShot'
-  | { quantile: { p: number } }
-  | { topK: { k: number; payloads: Record<string, unknown> } };
 
 function asDataset(value: unknown): Dataset {
   if (typeof value === 'number') return { data: Float64Array.of(value), shape: [] };
@@ -232,7 +223,7 @@ function stack(values: Dataset[]): Dataset {
   return { data: concatFloat32(values.map((v) => v.data as Float32Array)), shape: [values.length, ...shape] };
 }
 
-export function makeSink(spec: SinkSpec): Sink {
+export function makeSink(spec: SinkConfig): Sink {
   if (spec === 'mean') return new AccumulatorSink(new Mean());
   if (spec === 'variance') return new AccumulatorSink(new Variance());
   if (spec === 'min') return new AccumulatorSink(new Minimum());

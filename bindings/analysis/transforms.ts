@@ -5,6 +5,7 @@ import { core, WasmArray } from '../core/wasm.js';
 import { formatShape, sameShape } from '../core/input.js';
 import { Histogrammer, RangeCounter, float32Bound } from '../stats/histogram.js';
 import { RadialProfiler } from '../image/radialProfile.js';
+import type { TransformConfig } from './config.js';
 
 /** One shot's value at some point of a chain: a number, or an array in wasm memory. */
 export type ShotValue = number | WasmImage;
@@ -18,9 +19,6 @@ export interface Step {
   apply(input: ShotValue): ShotValue;
   dispose(): void;
 }
-
-/** A transform as the config spells it: one key, its parameters. */
-export type TransformSpec = Record<string, Record<string, unknown> | undefined>;
 
 export const isImage = (v: ShotValue): v is WasmImage => typeof v !== 'number';
 
@@ -173,39 +171,23 @@ class SumStep extends BufferedStep {
   }
 }
 
-const numberOr = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
-
-/** The step for one transform of a chain (parameters already validated by the config loader). */
-export function makeStep(spec: TransformSpec): Step {
-  const entries = Object.entries(spec);
-  if (entries.length !== 1) throw new TypeError(`a transform is an object with one key, got ${JSON.stringify(spec)}`);
-  const [kind, raw] = entries[0];
-  const p = (raw ?? {}) as Record<string, unknown>;
-  switch (kind) {
-    case 'noiseCut':
-      return new NoiseCutStep(numberOr(p.threshold, 1000), numberOr(p.fill, 0));
-    case 'roi':
-      return new RoiStep(p.rows as [number, number], p.cols as [number, number]);
-    case 'meanAlongAxis':
-    case 'sumAlongAxis':
-      return new AxisStep(p.axis as 0 | 1, kind === 'meanAlongAxis');
-    case 'histogram':
-      return new HistogramStep(p.bins as number, p.range as [number, number]);
-    case 'radialProfile':
-      return new RadialStep((p.center as number[] | null | undefined) ?? null, numberOr(p.os, 1));
-    case 'rangeCount':
-      return new RangeCountStep(numberOr(p.low, -Infinity), numberOr(p.high, Infinity));
-    case 'sum':
-    case 'mean':
-      return new SumStep(p.nan !== 'propagate', kind === 'mean');
-    default:
-      throw new TypeError(`unknown transform "${kind}"`);
-  }
+/** The step for one transform of a chain (validated, defaults filled in, by the config loader). */
+export function makeStep(spec: TransformConfig): Step {
+  if ('noiseCut' in spec) return new NoiseCutStep(spec.noiseCut.threshold, spec.noiseCut.fill);
+  if ('roi' in spec) return new RoiStep(spec.roi.rows, spec.roi.cols);
+  if ('meanAlongAxis' in spec) return new AxisStep(spec.meanAlongAxis.axis, true);
+  if ('sumAlongAxis' in spec) return new AxisStep(spec.sumAlongAxis.axis, false);
+  if ('histogram' in spec) return new HistogramStep(spec.histogram.bins, spec.histogram.range);
+  if ('radialProfile' in spec) return new RadialStep(spec.radialProfile.center, spec.radialProfile.os);
+  if ('rangeCount' in spec) return new RangeCountStep(spec.rangeCount.low, spec.rangeCount.high);
+  if ('sum' in spec) return new SumStep(spec.sum.nan !== 'propagate', false);
+  if ('mean' in spec) return new SumStep(spec.mean.nan !== 'propagate', true);
+  throw new TypeError(`unknown transform ${JSON.stringify(spec)}`);
 }
 
 /** Runs a chain once on a finished value (an output's `after`), returning a plain copy. */
 export function applyOnce(
-  specs: readonly TransformSpec[],
+  specs: readonly TransformConfig[],
   value: { data: ArrayLike<number>; shape: number[] } | number,
 ): { data: Float32Array; shape: number[] } | number {
   let current: ShotValue;

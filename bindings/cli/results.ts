@@ -1,7 +1,7 @@
 // `sacla results DIR`: a table of the result files in a folder.
 import type { Command } from 'commander';
 import { readResults } from '../analysis/resultsOnDisk.js';
-import { median } from '../analysis/filters.js';
+import { median } from '../core/numeric.js';
 import { runRange } from './options.js';
 
 interface ResultsOptions {

@@ -1,6 +1,7 @@
 // Database value specifications (the config forms of the original framework) and their
 // calibrations, applied to the whole array of raw values of a run.
 import { UsageError } from '../cli/errors.js';
+import { interp } from '../core/numeric.js';
 
 /** A table `x → y` (e.g. attenuator motor pulses → silicon thickness in metres). */
 export interface XYTable {
@@ -93,28 +94,7 @@ export function linearCalibration(table: XYTable): (raw: Float64Array) => Float6
   const order = table.x.map((_, i) => i).sort((a, b) => table.x[a] - table.x[b]);
   const x = order.map((i) => table.x[i]);
   const y = order.map((i) => table.y[i]);
-  const n = x.length;
-  return (raw) => {
-    const out = new Float64Array(raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const v = raw[i];
-      if (Number.isNaN(v)) out[i] = NaN;
-      else if (v <= x[0]) out[i] = y[0];
-      else if (v >= x[n - 1]) out[i] = y[n - 1];
-      else {
-        let lo = 0;
-        let hi = n - 1;
-        while (hi - lo > 1) {
-          const mid = (lo + hi) >> 1;
-          if (x[mid] <= v) lo = mid;
-          else hi = mid;
-        }
-        const t = (v - x[lo]) / (x[hi] - x[lo]);
-        out[i] = y[lo] + t * (y[hi] - y[lo]);
-      }
-    }
-    return out;
-  };
+  return (raw) => raw.map((v) => interp(v, x, y));
 }
 
 function fromFn(fn: CalibrationFn, name: string): (raw: Float64Array) => Float64Array {

@@ -5,16 +5,10 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { loadConfig, type ExperimentConfig } from '../analysis/config.js';
 import { openConfiguredRun, processShots } from '../analysis/pipeline.js';
 import type { SinkState } from '../analysis/sinks.js';
+import type { ParallelJob } from './pool.js';
 
-export interface WorkerJob {
-  config: unknown;
-  configPath: string | null;
-  dataDir: string | null;
-  runFile: string;
-  run: number;
-  shots: Uint32Array;
-  worker: number;
-}
+/** A pool job as one worker sees it: its own share of the shots, and its number. */
+export type WorkerJob = Omit<ParallelJob, 'workers'> & { worker: number };
 
 // Progress is reported at most every 200 ms: a message per shot would cost more than it tells.
 const REPORT_MS = 200;

@@ -1,15 +1,7 @@
 // Histogrammer (fixed equal bins, NumPy's rules) and RangeCounter (strict range count).
 import { core, WasmArray } from '../core/wasm.js';
 import { stage } from '../core/input.js';
-
-/** numpy.linspace(lo, hi, bins + 1) in float64. */
-function linspace(lo: number, hi: number, count: number): Float64Array {
-  const out = new Float64Array(count);
-  const step = (hi - lo) / (count - 1);
-  for (let i = 0; i < count; i++) out[i] = i * step + lo;
-  out[count - 1] = hi;
-  return out;
-}
+import { linspace } from '../core/numeric.js';
 
 /**
  * Counts of an array in `bins` equal bins over `range` = [lo, hi], exactly as
@@ -109,4 +101,3 @@ export class RangeCounter {
   }
 }
 
-export { linspace };

@@ -3,6 +3,7 @@
 import { core } from '../core/wasm.js';
 import { shaped, type NDArray, type Staged } from '../core/input.js';
 import { ElementwiseAccumulator } from './accumulator.js';
+import { gradient, interp } from '../core/numeric.js';
 import type { Value } from './elementwise.js';
 
 /** Per-marker arrays: Float64Array(m) for scalar input, else {data, shape: [m, ...shape]}. */
@@ -25,30 +26,6 @@ function desiredMarkers(points: number | ArrayLike<number>): Float64Array {
   }
   if (q.some((v) => !Number.isFinite(v))) throw new RangeError('CDFEstimator: markers must be finite numbers');
   return q;
-}
-
-/** Linear interpolation as numpy.interp (xs ascending; clamps at both ends). */
-function interp(x: number, xs: ArrayLike<number>, ys: ArrayLike<number>): number {
-  const last = xs.length - 1;
-  if (!(x > xs[0])) return x === x ? ys[0] : NaN;
-  if (x >= xs[last]) return ys[last];
-  let k = 1;
-  while (xs[k] <= x) k++;
-  const x0 = xs[k - 1];
-  const x1 = xs[k];
-  // numpy.interp: slope × (x − x0) + y0.
-  return ((ys[k] - ys[k - 1]) / (x1 - x0)) * (x - x0) + ys[k - 1];
-}
-
-/** numpy.gradient of equally spaced samples: central inside, one-sided at both ends. */
-function gradient(y: ArrayLike<number>): Float64Array {
-  const n = y.length;
-  const g = new Float64Array(n);
-  if (n < 2) return g;
-  g[0] = y[1] - y[0];
-  g[n - 1] = y[n - 1] - y[n - 2];
-  for (let i = 1; i < n - 1; i++) g[i] = (y[i + 1] - y[i - 1]) / 2;
-  return g;
 }
 
 /**
@@ -235,4 +212,3 @@ export class MedianEstimator extends QuantileEstimator {
   }
 }
 
-export { interp, gradient };
