@@ -99,18 +99,6 @@ export function guarded<T>(file: string, what: string, fn: () => T): T {
   }
 }
 
-export type NumericArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
-
 /** numpy-style dtype name of an h5wasm metadata object ('float32', 'uint16', ...). */
 export function dtypeName(md: Metadata): string {
   if (md.type === 1) return `float${md.size * 8}`;

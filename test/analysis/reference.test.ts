@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, analyseRun, writeResult, readResults, writeSyntheticRun, VERSION } from 'sacla-analysis';
-import { loadJsonFixture } from '../helpers/analysis-fixtures.js';
+import { loadJsonFixture } from '../helpers/fixtures.js';
 
 type Arr = { data: ArrayLike<number>; shape: number[] };
 type Rule = 'exact' | 'ulp1' | 'rel1e-6' | 'rel1e-9' | 'rel1e-12';

@@ -91,6 +91,11 @@ function decodeAll(v: unknown): unknown {
   return v;
 }
 
+/** Reads any JSON fixture (a path or a URL) and decodes every array in it. */
+export function loadJsonFixture(path: string | URL): any {
+  return decodeAll(JSON.parse(readFileSync(path, 'utf8')));
+}
+
 /**
  * Read `test/fixtures/numpy/<name>.json` and decode every array in it.
  * E.g. `loadFixture('histogram').cases[0].counts.data` is a Float64Array.
@@ -99,6 +104,5 @@ export function loadFixture(name: string): any {
   if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.includes('..')) {
     throw new Error(`bad fixture name ${JSON.stringify(name)}`);
   }
-  const url = new URL(`../fixtures/numpy/${name}.json`, import.meta.url);
-  return decodeAll(JSON.parse(readFileSync(url, 'utf8')));
+  return loadJsonFixture(new URL(`../fixtures/numpy/${name}.json`, import.meta.url));
 }
