@@ -89,3 +89,18 @@ export async function* readResults(
     }
   }
 }
+
+/** The config hash stored in a result file, or null when there is none or it is unreadable. */
+export async function storedConfigHash(path: string): Promise<string | null> {
+  if (!existsSync(path)) return null;
+  try {
+    const result = await openResult(path);
+    try {
+      return typeof result.attrs.config_hash === 'string' ? result.attrs.config_hash : null;
+    } finally {
+      result.close();
+    }
+  } catch {
+    return null;
+  }
+}

@@ -1,13 +1,12 @@
 // `sacla analyse`: runs → result files, with a progress bar and a one-line summary per run.
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, defaultConfigPath, configHash } from '../analysis/config.js';
 import { analyseRun, type AnalysisResult, type Progress } from '../analysis/pipeline.js';
 import { defaultWorkers } from '../parallel/pool.js';
 import { resultName } from '../analysis/results.js';
-import { writeResult, openResult, removePendingResults } from '../analysis/resultsOnDisk.js';
+import { writeResult, storedConfigHash, removePendingResults } from '../analysis/resultsOnDisk.js';
 import { resolveRun } from '../data/runfile.js';
 import { integer, runList } from './options.js';
 
@@ -22,21 +21,6 @@ interface AnalyseOptions {
   json?: boolean;
   force?: boolean;
   quiet?: boolean;
-}
-
-/** The config hash of an existing result file, or null if there is none (or it is unreadable). */
-async function existingHash(path: string): Promise<string | null> {
-  if (!existsSync(path)) return null;
-  try {
-    const result = await openResult(path);
-    try {
-      return typeof result.attrs.config_hash === 'string' ? result.attrs.config_hash : null;
-    } finally {
-      result.close();
-    }
-  } catch {
-    return null;
-  }
 }
 
 function summary(result: AnalysisResult, path: string): string {
@@ -92,7 +76,7 @@ export function registerAnalyse(program: Command): void {
           try {
             run = (await resolveRun(opts.data, requested)).run;
             const path = resolve(join(opts.out, resultName(run)));
-            if (!opts.force && (await existingHash(path)) === hash) {
+            if (!opts.force && (await storedConfigHash(path)) === hash) {
               if (opts.json) process.stdout.write(JSON.stringify({ run, skipped: true, reason: 'already analysed with this config', output: path }) + '\n');
               else process.stdout.write(`run ${run}: already analysed with this config → ${path} (--force to redo)\n`);
               continue;

@@ -7,6 +7,8 @@ import { registerSynth } from './synth.js';
 import { registerInfo } from './info.js';
 import { registerAnalyse } from './analyse.js';
 import { registerResults } from './results.js';
+import { registerBatch } from './batch.js';
+import { registerWatch } from './watch.js';
 import { VERSION } from '../version.js';
 
 const program = new Command('sacla')
@@ -20,6 +22,8 @@ registerSynth(program);
 registerInfo(program);
 registerAnalyse(program);
 registerResults(program);
+registerBatch(program);
+registerWatch(program);
 
 try {
   await program.parseAsync(process.argv);
