@@ -200,7 +200,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
       plan.dispose();
     }
     const seconds = (performance.now() - started) / 1000;
-    const hash = configHash(config);
+    const hash = await configHash(config);
     const attrs: Record<string, string | number> = {
       run: opened.runNumber,
       config: JSON.stringify(config),

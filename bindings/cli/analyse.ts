@@ -47,7 +47,7 @@ export function registerAnalyse(program: Command): void {
       const configPath = resolve(opts.config ?? defaultConfigPath());
       // Config mistakes are reported (exit code 2) before any data is read.
       const config = await loadConfig(configPath, { dataDir: opts.data });
-      const hash = configHash(config);
+      const hash = await configHash(config);
       const controller = new AbortController();
       const interrupt = () => {
         controller.abort(Object.assign(new Error('interrupted'), { exitCode: 130 }));

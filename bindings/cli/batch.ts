@@ -103,7 +103,7 @@ export function registerBatch(program: Command): void {
       if (opts.status) {
         if (!existsSync(out)) throw new UsageError(`--out ${opts.out}: no such folder (nothing was submitted there)`);
         const data = opts.data === undefined ? undefined : resolve(opts.data);
-        const hash = opts.config === undefined ? undefined : configHash(await loadConfig(resolve(opts.config), data ? { dataDir: data } : {}));
+        const hash = opts.config === undefined ? undefined : await configHash(await loadConfig(resolve(opts.config), data ? { dataDir: data } : {}));
         printStatus(await batchStatus({ out, data, configHash: hash, runs: opts.runs, tail: opts.tail }), opts.json);
         return;
       }
@@ -115,7 +115,7 @@ export function registerBatch(program: Command): void {
       const configPath = resolve(opts.config ?? defaultConfigPath());
       // Config mistakes first (exit code 2), with the same data folder the jobs will use.
       const config = await loadConfig(configPath, { dataDir: data });
-      const hash = configHash(config);
+      const hash = await configHash(config);
       if (!opts.dryRun) requireCommand(SUBMIT_COMMAND[scheduler]);
       const plan = await planBatch({ data, out, runs: opts.runs, configHash: hash, retryFailed: opts.retryFailed });
       const say = (line: string) => {

@@ -44,7 +44,7 @@ export function registerWatch(program: Command): void {
   addJobOptions(cmd).action(async (opts: WatchCliOptions) => {
     const data = resolve(opts.data);
     const config = resolve(opts.config ?? defaultConfigPath());
-    const hash = configHash(await loadConfig(config, { dataDir: data }));
+    const hash = await configHash(await loadConfig(config, { dataDir: data }));
     if (opts.scheduler !== 'local') requireCommand(SUBMIT_COMMAND[opts.scheduler]);
     const controller = new AbortController();
     const stop = (sig: string) => {

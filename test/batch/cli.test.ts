@@ -58,7 +58,7 @@ beforeAll(async () => {
     writeFileSync(join(fakeBin, name), `#!/bin/bash\nPATH=/usr/bin:/bin\n${body}\n`);
     chmodSync(join(fakeBin, name), 0o755);
   }
-  hash = configHash(await loadConfig(defaultConfigPath(), { dataDir: data }));
+  hash = await configHash(await loadConfig(defaultConfigPath(), { dataDir: data }));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
