@@ -9,7 +9,14 @@ import { registerAnalyse } from './analyse.js';
 import { registerResults } from './results.js';
 import { registerBatch } from './batch.js';
 import { registerWatch } from './watch.js';
+import { registerWeb } from './web.js';
 import { VERSION } from '../version.js';
+
+// A closed pipe (`sacla results DIR | head`) ends the output, not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
 
 const program = new Command('sacla')
   .description('Analyse SACLA XFEL imaging runs shot by shot (TypeScript + WebAssembly).')
@@ -24,6 +31,7 @@ registerAnalyse(program);
 registerResults(program);
 registerBatch(program);
 registerWatch(program);
+registerWeb(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,133 @@
+// What to draw for a result: the config (stored in every result file) says what each dataset is.
+import type { Data, ResultData } from '../types.js';
+
+interface OutputLike {
+  name: string;
+  source: string;
+  transforms?: Record<string, Record<string, unknown>>[];
+  sink: unknown;
+  after?: Record<string, Record<string, unknown>>[];
+}
+
+interface ConfigLike {
+  name?: string;
+  values?: Record<string, unknown>;
+  constants?: Record<string, Record<string, Record<string, unknown>>>;
+  outputs?: OutputLike[];
+}
+
+export interface CurvePanel {
+  kind: 'curve';
+  title: string;
+  names: string[];
+  x: string | null;
+  xLabel: string;
+  logY: boolean;
+  /** Scale applied to the index when there is no x dataset (radial profile: 1/os). */
+  xScale: number;
+}
+
+export interface ImagePanel {
+  kind: 'image';
+  name: string;
+  title: string;
+}
+
+export interface TopKPanel {
+  kind: 'topk';
+  name: string;
+  images: string[];
+  numbers: string[];
+}
+
+export interface Classified {
+  images: ImagePanel[];
+  curves: CurvePanel[];
+  traces: string[];
+  defaultTraces: string[];
+  topk: TopKPanel[];
+}
+
+const lastKey = (chain?: Record<string, unknown>[]) => (chain?.length ? Object.keys(chain[chain.length - 1])[0] : null);
+const sinkName = (sink: unknown) => (typeof sink === 'string' ? sink : Object.keys(sink as object)[0]);
+
+function describe(o: OutputLike): string {
+  const steps = [...(o.transforms ?? []), ...(o.after ?? [])].map((t) => Object.keys(t)[0]);
+  return `${o.name} — ${sinkName(o.sink)} of ${o.source}${steps.length ? ' → ' + steps.join(' → ') : ''}`;
+}
+
+export function classify(result: ResultData): Classified {
+  const config = (result.config ?? {}) as ConfigLike;
+  const shapes = result.shapes;
+  const has = (n: string) => n in shapes;
+  const outputs = (config.outputs ?? []).filter((o) => has(o.name));
+  const constants = config.constants ?? {};
+  const images: ImagePanel[] = [];
+  const curves: CurvePanel[] = [];
+  const traces: string[] = [];
+  const defaultTraces: string[] = [];
+  const topk: TopKPanel[] = [];
+  const used = new Set<string>();
+
+  const histCenters = (bins: unknown, range: unknown) =>
+    Object.entries(constants).find(([n, c]) => has(n) && c.histogramCenters && c.histogramCenters.bins === bins && JSON.stringify(c.histogramCenters.range) === JSON.stringify(range))?.[0] ?? null;
+  const axisOfLength = (n: number) =>
+    Object.entries(constants).find(([name, c]) => has(name) && (c.axis || c.values) && shapes[name][0] === n)?.[0] ?? null;
+
+  const histGroups = new Map<string, CurvePanel>();
+  for (const o of outputs) {
+    const shape = shapes[o.name];
+    const sink = sinkName(o.sink);
+    used.add(o.name);
+    if (sink === 'topK') {
+      const payloads = Object.keys((o.sink as { topK: { payloads: Record<string, unknown> } }).topK.payloads ?? {}).filter(has);
+      payloads.forEach((p) => used.add(p));
+      topk.push({ kind: 'topk', name: o.name, images: payloads.filter((p) => shapes[p].length === 3), numbers: payloads.filter((p) => shapes[p].length === 1) });
+      continue;
+    }
+    if (sink === 'perShot') {
+      if (shape.length === 1) {
+        traces.push(o.name);
+        defaultTraces.push(o.name);
+      } else if (shape.length === 2) images.push({ kind: 'image', name: o.name, title: `${describe(o)} (one row per shot)` });
+      continue;
+    }
+    if (shape.length === 2) images.push({ kind: 'image', name: o.name, title: describe(o) });
+    else if (shape.length === 1) {
+      const afterKey = lastKey(o.after);
+      const key = afterKey ?? lastKey(o.transforms);
+      if (key === 'histogram' && !afterKey) {
+        const h = o.transforms![o.transforms!.length - 1].histogram;
+        const x = histCenters(h.bins, h.range);
+        const group = `${x}|${h.bins}|${JSON.stringify(h.range)}`;
+        const panel = histGroups.get(group);
+        if (panel) panel.names.push(o.name);
+        else {
+          const p: CurvePanel = { kind: 'curve', title: `histograms (${sink} per shot)`, names: [o.name], x, xLabel: x ? 'value (eV)' : 'bin', logY: true, xScale: 1 };
+          histGroups.set(group, p);
+          curves.push(p);
+        }
+      } else if (key === 'radialProfile') {
+        const step = (afterKey ? o.after! : o.transforms!).at(-1)!.radialProfile;
+        const os = Number(step.os ?? 1) || 1;
+        curves.push({ kind: 'curve', title: `${describe(o)}`, names: [o.name], x: null, xLabel: 'radius (pixels)', logY: false, xScale: 1 / os });
+      } else {
+        const x = axisOfLength(shape[0]);
+        curves.push({ kind: 'curve', title: describe(o), names: [o.name], x, xLabel: x ? (constants[x]?.axis ? `${x} (eV)` : x) : 'index', logY: false, xScale: 1 });
+      }
+    }
+  }
+  // Values of the good shots (database values), tag: traces too.
+  const goodShots = shapes.tag?.[0];
+  for (const [name, shape] of Object.entries(shapes)) {
+    if (used.has(name) || name in constants || name === 'runNR') continue;
+    if (shape.length === 1 && (goodShots === undefined || shape[0] === goodShots)) traces.push(name);
+    else if (!config.outputs && shape.length === 2) images.push({ kind: 'image', name, title: name });
+  }
+  if (!defaultTraces.length && traces.length) defaultTraces.push(traces[0]);
+  return { images, curves, traces, defaultTraces, topk };
+}
+
+export function isPerShot(data: Data, goodShots: number): boolean {
+  return data.shape.length === 1 && data.shape[0] === goodShots;
+}
