@@ -95,7 +95,7 @@ export function constantDatasets(config: ExperimentConfig): Record<string, Datas
 }
 
 /** The detectors' shapes, for planning. */
-function detectorShapes(run: Run): Record<string, { shape: number[]; size: number }> {
+export function detectorShapes(run: Run): Record<string, { shape: number[]; size: number }> {
   return Object.fromEntries(Object.entries(run.detectors).map(([name, d]) => [name, { shape: d.shape, size: d.size }]));
 }
 
@@ -103,29 +103,51 @@ function detectorShapes(run: Run): Record<string, { shape: number[]; size: numbe
 const YIELD_MS = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** Streams `shots` of an open run through a fresh plan; returns the plan (the caller disposes it). */
+export interface ShotLoopOptions {
+  /** Shots done so far: at most every `progressMs` (default: every shot), and after the last. */
+  onProgress?: (done: number) => void;
+  progressMs?: number;
+  /** The plan so far, every `partialMs` (default 1000) while shots remain: for live previews. */
+  onPartial?: (plan: Plan) => void;
+  partialMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Streams `shots` of an open run through a fresh plan; returns the plan (the caller disposes
+ * it). Worker threads (Node and browser) run this on their share of a run.
+ */
 export async function processShots(
   config: ExperimentConfig,
   run: Run,
   shots: ArrayLike<number>,
-  onShot?: (done: number) => void,
-  signal?: AbortSignal,
+  { onProgress, progressMs = 0, onPartial, partialMs = 1000, signal }: ShotLoopOptions = {},
 ): Promise<Plan> {
   const plan = new Plan(config.outputs, detectorShapes(run));
   try {
     let lastYield = performance.now();
+    let lastProgress = -Infinity;
+    let lastPartial = lastYield;
     for (let k = 0; k < shots.length; k++) {
-      if (performance.now() - lastYield > YIELD_MS) {
+      const now = performance.now();
+      if (now - lastYield > YIELD_MS) {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      if (onPartial && now - lastPartial >= partialMs) {
+        onPartial(plan);
+        lastPartial = now;
+      }
       try {
         plan.process(run, shots[k]);
       } catch (err) {
         throw new DataError(`${run.path}: run ${run.runNumber}, shot ${shots[k]} (tag ${run.tags[shots[k]]}): ${(err as Error).message}`);
       }
-      onShot?.(k + 1);
+      if (onProgress && (now - lastProgress >= progressMs || k + 1 === shots.length)) {
+        onProgress(k + 1);
+        lastProgress = now;
+      }
     }
     return plan;
   } catch (err) {
@@ -169,7 +191,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     const workers = Math.max(1, Math.min(requested, good.length));
     let plan: Plan;
     if (workers === 1) {
-      plan = await processShots(config, opened, good, report, options.signal);
+      plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal });
     } else {
       plan = new Plan(config.outputs, detectorShapes(opened));
       try {

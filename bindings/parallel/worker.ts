@@ -16,16 +16,12 @@ const REPORT_MS = 200;
 const api = {
   async analyse(job: WorkerJob, progress: (worker: number, done: number) => void): Promise<SinkState[]> {
     const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
-    const warnings: string[] = [];
-    const run = await openConfiguredRun(config, job.runFile, job.run, (m) => warnings.push(m));
+    // The main thread opened the same run first and gave its notices (missing tags, darks).
+    const run = await openConfiguredRun(config, job.runFile, job.run, () => {});
     try {
-      let last = 0;
-      const plan = await processShots(config, run, job.shots, (done) => {
-        const now = performance.now();
-        if (now - last >= REPORT_MS || done === job.shots.length) {
-          last = now;
-          void progress(job.worker, done);
-        }
+      const plan = await processShots(config, run, job.shots, {
+        onProgress: (done) => void progress(job.worker, done),
+        progressMs: REPORT_MS,
       });
       try {
         return plan.exportStates();
