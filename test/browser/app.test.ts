@@ -2,13 +2,13 @@
 // with Vite, serve it with `sacla web`'s server, open a synthetic run folder, analyse it with the
 // default config, and check what the page shows against the same run analysed in Node; save the
 // result file and read it back; load three result files into the scan view and check the fit;
-// reload offline. Screenshots go to test-output/screenshots/; with SACLA_UPDATE_SCREENSHOTS=1 the
-// README's are refreshed in docs/screenshots/ too (tests never touch tracked files otherwise).
+// reload offline. Screenshots go to test-output/screenshots/ (the README's are made by
+// scripts/readme-screenshots.mjs).
 import { test, expect, beforeAll, afterAll } from 'vitest';
 import { build } from 'vite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Server } from 'node:http';
-import { mkdtemp, rm, mkdir, copyFile, stat } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,6 @@ import { median, roiMean } from '../../web/src/scan.js';
 const CHROMIUM = '/usr/bin/chromium';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const shots = join(repo, 'test-output', 'screenshots');
-const docsShots = join(repo, 'docs', 'screenshots');
 
 let tmp: string;
 let server: Server;
@@ -75,14 +74,8 @@ async function openApp(): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-async function screenshot(page: Page, name: string, docs = false): Promise<void> {
-  const path = join(shots, `${name}.png`);
-  await page.screenshot({ path });
-  if (docs && process.env.SACLA_UPDATE_SCREENSHOTS === '1') {
-    await mkdir(docsShots, { recursive: true });
-    await copyFile(path, join(docsShots, `${name}.png`));
-    expect((await stat(path)).size).toBeLessThan(300_000);
-  }
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
 test('analyses a synthetic run in the browser: good shots and a mean-image pixel as in Node; saves the same result file', async () => {
@@ -117,7 +110,7 @@ test('analyses a synthetic run in the browser: good shots and a mean-image pixel
   expect(shown).toBeGreaterThan(0);
   expect(Math.abs(shown - sideMean.data[best])).toBeLessThan(1e-9 * Math.abs(sideMean.data[best]));
   expect(await readout.textContent()).toContain(`row ${row}, col ${col}:`);
-  await screenshot(page, 'run-view', true);
+  await screenshot(page, 'run-view');
   await page.screenshot({ path: join(shots, 'run-view-full.png'), fullPage: true });
 
   // Save: the same datasets as `sacla analyse` writes, readable with the package's reader.
@@ -212,7 +205,7 @@ test('scan view: three result files, y = mean of the side mean image, x = median
     roiFit.params.c,
     { timeout: 30_000 },
   );
-  await screenshot(page, 'scan-view', true);
+  await screenshot(page, 'scan-view');
   await page.check('#scan-logy');
   await screenshot(page, 'scan-view-log');
   expect(errors).toEqual([]);

@@ -172,8 +172,9 @@ export class ScanView {
     this.el['scan-points'].innerHTML = this.points.map((p) => `<tr><td>${p.run}</td><td>${fmt(p.x, 6)}</td><td>${fmt(p.y, 6)}</td></tr>`).join('');
     const roi = y.roi ? ` over rows ${y.roi.rows[0]}–${y.roi.rows[1]}, cols ${y.roi.cols[0]}–${y.roi.cols[1]}` : '';
     const xLabel = `${x.stat}(${x.dataset})`;
-    const yLabel = `${isImage ? 'mean' : y.stat}(${y.dataset}${roi})`;
-    this.plot.setOptions({ title: `${yLabel} vs ${xLabel}`, xLabel, yLabel, logY: (this.el['scan-logy'] as HTMLInputElement).checked });
+    // The title says it all; the axis label stays short enough to fit beside the axis.
+    const yLabel = `${isImage ? 'mean' : y.stat}(${y.dataset})`;
+    this.plot.setOptions({ title: `${isImage ? 'mean' : y.stat}(${y.dataset}${roi}) vs ${xLabel}`, xLabel, yLabel, logY: (this.el['scan-logy'] as HTMLInputElement).checked });
     this.fit = null;
     const out = this.el['scan-fit-result'];
     out.innerHTML = '';
