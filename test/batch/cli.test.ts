@@ -116,7 +116,7 @@ describe('sacla batch with a scheduler (stand-in commands)', () => {
     expect(calls).toHaveLength(1);
     const [parsable, array, script] = calls[0].split(' ');
     expect([parsable, array]).toEqual(['--parsable', '--array=1,3-6']);
-    expect(statSync(script).mode & 0o111).toBeTruthy();
+    expect(statSync(script).mode & 0o111).not.toBe(0);
     expect(readFileSync(script, 'utf8')).toContain('#SBATCH --array=1,3-6');
     expect(existsSync(join(out, 'logs'))).toBe(true);
     const record = JSON.parse(readFileSync(join(out, 'jobs', 'submissions.json'), 'utf8'));
