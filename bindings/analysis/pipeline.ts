@@ -156,6 +156,25 @@ export async function processShots(
   }
 }
 
+/**
+ * A worker's part of a run (Node worker threads and browser Web Workers alike): opens the run
+ * itself, streams its share of the shots and returns the plan's sink states for the merge.
+ */
+export async function analyseShare(config: ExperimentConfig, runFile: string, run: number, shots: ArrayLike<number>, options: ShotLoopOptions = {}): Promise<SinkState[]> {
+  // The main thread opened the same run first and gave its notices (missing tags, darks).
+  const opened = await openConfiguredRun(config, runFile, run, () => {});
+  try {
+    const plan = await processShots(config, opened, shots, options);
+    try {
+      return plan.exportStates();
+    } finally {
+      plan.dispose();
+    }
+  } finally {
+    opened.close();
+  }
+}
+
 function progressReporter(total: number, onProgress?: (p: Progress) => void) {
   const start = performance.now();
   let last = 0;

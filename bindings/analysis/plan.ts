@@ -32,7 +32,8 @@ export class Plan {
   readonly images: Record<string, { data: WasmArray<'f32'>; shape: number[] }> = {};
   #byKey = new Map<string, Node>();
 
-  constructor(outputs: readonly OutputConfig[], private readonly detectors: Record<string, { shape: number[]; size: number }>) {
+  /** `detectors`: the shape and size of each detector's images in this run. */
+  constructor(outputs: readonly OutputConfig[], readonly detectors: Record<string, { shape: number[]; size: number }>) {
     const sinksByKey = new Map<string, PlannedSink>();
     for (const spec of outputs) {
       const node = this.chain(spec);

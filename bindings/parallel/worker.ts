@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { loadConfig, type ExperimentConfig } from '../analysis/config.js';
-import { openConfiguredRun, processShots } from '../analysis/pipeline.js';
+import { analyseShare } from '../analysis/pipeline.js';
 import type { SinkState } from '../analysis/sinks.js';
 import type { ParallelJob } from './pool.js';
 
@@ -16,21 +16,10 @@ const REPORT_MS = 200;
 const api = {
   async analyse(job: WorkerJob, progress: (worker: number, done: number) => void): Promise<SinkState[]> {
     const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
-    // The main thread opened the same run first and gave its notices (missing tags, darks).
-    const run = await openConfiguredRun(config, job.runFile, job.run, () => {});
-    try {
-      const plan = await processShots(config, run, job.shots, {
-        onProgress: (done) => void progress(job.worker, done),
-        progressMs: REPORT_MS,
-      });
-      try {
-        return plan.exportStates();
-      } finally {
-        plan.dispose();
-      }
-    } finally {
-      run.close();
-    }
+    return analyseShare(config, job.runFile, job.run, job.shots, {
+      onProgress: (done) => void progress(job.worker, done),
+      progressMs: REPORT_MS,
+    });
   },
 };
 

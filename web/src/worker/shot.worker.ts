@@ -4,7 +4,7 @@
 // partial states now and then, so that the page can draw plots before the run is done.
 import * as Comlink from 'comlink';
 import { h5ready, mountFiles, announceReady } from './setup.js';
-import { openConfiguredRun, processShots, detectorShapes } from '../../../bindings/analysis/pipeline.js';
+import { analyseShare } from '../../../bindings/analysis/pipeline.js';
 import type { ExperimentConfig } from '../../../bindings/analysis/config.js';
 import type { SinkState } from '../../../bindings/analysis/sinks.js';
 import type { MountFile } from '../types.js';
@@ -31,23 +31,12 @@ const api = {
     preview: (worker: number, shapes: Shapes, states: SinkState[]) => void,
   ): Promise<SinkState[]> {
     await mountFiles(job.folder, job.files, true);
-    const run = await openConfiguredRun(job.config, job.runFile, job.run, () => {});
-    try {
-      const shapes: Shapes = detectorShapes(run);
-      const plan = await processShots(job.config, run, job.shots, {
-        onProgress: (done) => void progress(job.worker, done),
-        progressMs: REPORT_MS,
-        onPartial: (partial) => void preview(job.worker, shapes, partial.exportStates()),
-        partialMs: PREVIEW_MS,
-      });
-      try {
-        return plan.exportStates();
-      } finally {
-        plan.dispose();
-      }
-    } finally {
-      run.close();
-    }
+    return analyseShare(job.config, job.runFile, job.run, job.shots, {
+      onProgress: (done) => void progress(job.worker, done),
+      progressMs: REPORT_MS,
+      onPartial: (partial) => void preview(job.worker, partial.detectors, partial.exportStates()),
+      partialMs: PREVIEW_MS,
+    });
   },
 };
 
