@@ -26,8 +26,10 @@ export const MIME: Record<string, string> = {
 
 /** The built app: dist/web beside dist/bindings (installed package or a build in the repo). */
 export function webRoot(): string {
+  // From dist/bindings/cli: dist/web; from the sources (bindings/cli): dist/web too. The source
+  // folder web/ also has an index.html, so a built app is recognised by its service worker.
   const candidates = [new URL('../../web/', import.meta.url), new URL('../../dist/web/', import.meta.url)].map((u) => fileURLToPath(u));
-  const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
+  const found = candidates.find((dir) => existsSync(join(dir, 'index.html')) && existsSync(join(dir, 'sw.js')));
   if (!found) throw new DataError(`the web app is not built (looked in ${candidates.join(', ')}): run \`npm run build:web\``);
   return found;
 }
