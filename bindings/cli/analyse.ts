@@ -25,7 +25,8 @@ interface AnalyseOptions {
 
 function summary(result: AnalysisResult, path: string): string {
   const rate = result.goodShots / result.seconds;
-  return `run ${result.run}: ${result.goodShots} of ${result.shotsInRun} shots good, ${result.seconds.toFixed(1)} s, ${rate.toFixed(1)} shots/s → ${path}`;
+  const removed = result.filters.length ? ` (${result.filters.map((f) => `${f.kind} ${f.value} −${f.removed}`).join(', ')})` : '';
+  return `run ${result.run}: ${result.goodShots} of ${result.shotsInRun} shots good${removed}, ${result.seconds.toFixed(1)} s, ${rate.toFixed(1)} shots/s → ${path}`;
 }
 
 export function registerAnalyse(program: Command): void {

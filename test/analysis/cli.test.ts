@@ -52,7 +52,7 @@ describe('sacla analyse', () => {
     expect(again.stdout).toMatch(/run 1: already analysed with this config/);
     expect(statSync(join(out, 'run_1.h5')).mtimeMs).toBe(first);
     const forced = sacla('analyse', '--data', data, '--run', '1', '--out', out, '--workers', '1', '--force');
-    expect(forced.stdout).toMatch(/run 1: \d+ of 40 shots good, [\d.]+ s, [\d.]+ shots\/s → .*run_1\.h5/);
+    expect(forced.stdout).toMatch(/run 1: \d+ of 40 shots good \(motorStep sampleX2 −\d+, shutter shutter_open −\d+\), [\d.]+ s, [\d.]+ shots\/s → .*run_1\.h5/);
     // Another config (another max-shots does not change the config; a changed config does).
     const config = join(dir, 'other.json');
     const result = await openResult(join(out, 'run_1.h5'));
