@@ -1,4 +1,5 @@
-// Elementwise streaming statistics: float32 input, float64 state (min/max keep float32).
+// Elementwise streaming statistics: float32 or float64 input (each kernel `k` reads float32,
+// its twin `kF64` float64), float64 state (min/max keep the input's type).
 //
 // One update rule serves the plain and the exponential ("running") versions: the state
 // moves toward the new value by a weight w, with w = 1/n for Mean/Variance and
@@ -10,23 +11,29 @@
 //      algorithm for computing sample variances", Stanford CS tech. rep. STAN-CS-79-773
 //      (1979): the merge of two partial results.
 
-@inline function loadF32AsF64x2(ptr: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(ptr));
-}
+import { valuesPerV128, vmin, vmax, loadAsF64x2 } from './lanes';
 
 /** mean += w·(x − mean), elementwise. */
 export function meanUpdate(mean: usize, x: usize, length: i32, w: f64): void {
+  meanUpdateOf<f32>(mean, x, length, w);
+}
+
+export function meanUpdateF64(mean: usize, x: usize, length: i32, w: f64): void {
+  meanUpdateOf<f64>(mean, x, length, w);
+}
+
+@inline function meanUpdateOf<T>(mean: usize, x: usize, length: i32, w: f64): void {
   const wv = f64x2.splat(w);
   let i = 0;
   for (; i + 2 <= length; i += 2) {
     const m = mean + (<usize>i << 3);
-    const xv = loadF32AsF64x2(x + (<usize>i << 2));
+    const xv = loadAsF64x2<T>(x + (<usize>i << alignof<T>()));
     const mv = v128.load(m);
     v128.store(m, f64x2.add(mv, f64x2.mul(wv, f64x2.sub(xv, mv))));
   }
   for (; i < length; i++) {
     const m = mean + (<usize>i << 3);
-    const xi = <f64>load<f32>(x + (<usize>i << 2));
+    const xi = <f64>load<T>(x + (<usize>i << alignof<T>()));
     const mi = load<f64>(m);
     store<f64>(m, mi + w * (xi - mi));
   }
@@ -53,12 +60,20 @@ export function meanMerge(a: usize, b: usize, length: i32, wa: f64, wb: f64): vo
  * (x − mean_before)(x − mean_after), so that population variance = meanSq.
  */
 export function varianceUpdate(mean: usize, meanSq: usize, x: usize, length: i32, w: f64): void {
+  varianceUpdateOf<f32>(mean, meanSq, x, length, w);
+}
+
+export function varianceUpdateF64(mean: usize, meanSq: usize, x: usize, length: i32, w: f64): void {
+  varianceUpdateOf<f64>(mean, meanSq, x, length, w);
+}
+
+@inline function varianceUpdateOf<T>(mean: usize, meanSq: usize, x: usize, length: i32, w: f64): void {
   const wv = f64x2.splat(w);
   let i = 0;
   for (; i + 2 <= length; i += 2) {
     const pm = mean + (<usize>i << 3);
     const pv = meanSq + (<usize>i << 3);
-    const xv = loadF32AsF64x2(x + (<usize>i << 2));
+    const xv = loadAsF64x2<T>(x + (<usize>i << alignof<T>()));
     const m0 = v128.load(pm);
     const delta = f64x2.sub(xv, m0);
     const m1 = f64x2.add(m0, f64x2.mul(wv, delta));
@@ -70,7 +85,7 @@ export function varianceUpdate(mean: usize, meanSq: usize, x: usize, length: i32
   for (; i < length; i++) {
     const pm = mean + (<usize>i << 3);
     const pv = meanSq + (<usize>i << 3);
-    const xi = <f64>load<f32>(x + (<usize>i << 2));
+    const xi = <f64>load<T>(x + (<usize>i << alignof<T>()));
     const m0 = load<f64>(pm);
     const delta = xi - m0;
     const m1 = m0 + w * delta;
@@ -99,29 +114,38 @@ export function varianceMerge(meanA: usize, meanSqA: usize, meanB: usize, meanSq
   }
 }
 
-/** state = min(state, x), NaN propagating (as NumPy's minimum). */
+/** state = min(state, x), NaN propagating (as NumPy's minimum); state and x float32. */
 export function minimumUpdate(state: usize, x: usize, length: i32): void {
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const p = state + (<usize>i << 2);
-    v128.store(p, f32x4.min(v128.load(p), v128.load(x + (<usize>i << 2))));
-  }
-  for (; i < length; i++) {
-    const p = state + (<usize>i << 2);
-    store<f32>(p, min<f32>(load<f32>(p), load<f32>(x + (<usize>i << 2))));
-  }
+  extremumUpdate<f32>(state, x, length, false);
 }
 
-/** state = max(state, x), NaN propagating (as NumPy's maximum). */
+/** The same on float64 state and data. */
+export function minimumUpdateF64(state: usize, x: usize, length: i32): void {
+  extremumUpdate<f64>(state, x, length, false);
+}
+
+/** state = max(state, x), NaN propagating (as NumPy's maximum); state and x float32. */
 export function maximumUpdate(state: usize, x: usize, length: i32): void {
+  extremumUpdate<f32>(state, x, length, true);
+}
+
+/** The same on float64 state and data. */
+export function maximumUpdateF64(state: usize, x: usize, length: i32): void {
+  extremumUpdate<f64>(state, x, length, true);
+}
+
+@inline function extremumUpdate<T>(state: usize, x: usize, length: i32, maximum: bool): void {
+  const step = valuesPerV128<T>();
   let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const p = state + (<usize>i << 2);
-    v128.store(p, f32x4.max(v128.load(p), v128.load(x + (<usize>i << 2))));
+  for (; i + step <= length; i += step) {
+    const p = state + (<usize>i << alignof<T>());
+    const v = v128.load(x + (<usize>i << alignof<T>()));
+    v128.store(p, maximum ? vmax<T>(v128.load(p), v) : vmin<T>(v128.load(p), v));
   }
   for (; i < length; i++) {
-    const p = state + (<usize>i << 2);
-    store<f32>(p, max<f32>(load<f32>(p), load<f32>(x + (<usize>i << 2))));
+    const p = state + (<usize>i << alignof<T>());
+    const v = load<T>(x + (<usize>i << alignof<T>()));
+    store<T>(p, maximum ? max<T>(load<T>(p), v) : min<T>(load<T>(p), v));
   }
 }
 
@@ -131,11 +155,19 @@ export function maximumUpdate(state: usize, x: usize, length: i32): void {
  * `scratch` holds 2·d float64 (delta1, delta2).
  */
 export function covarianceUpdate(mean: usize, cov: usize, scratch: usize, x: usize, d: i32, w: f64): void {
+  covarianceUpdateOf<f32>(mean, cov, scratch, x, d, w);
+}
+
+export function covarianceUpdateF64(mean: usize, cov: usize, scratch: usize, x: usize, d: i32, w: f64): void {
+  covarianceUpdateOf<f64>(mean, cov, scratch, x, d, w);
+}
+
+@inline function covarianceUpdateOf<T>(mean: usize, cov: usize, scratch: usize, x: usize, d: i32, w: f64): void {
   const delta1 = scratch;
   const delta2 = scratch + (<usize>d << 3);
   for (let i = 0; i < d; i++) {
     const offset = <usize>i << 3;
-    const xi = <f64>load<f32>(x + (<usize>i << 2));
+    const xi = <f64>load<T>(x + (<usize>i << alignof<T>()));
     const m0 = load<f64>(mean + offset);
     const m1 = m0 + w * (xi - m0);
     store<f64>(mean + offset, m1);

@@ -10,6 +10,7 @@
 //   positions i32 × (length·m)   marker positions p[0..m−1] of each element
 //   desired   f64 × m            desired fractions q[0..m−1] (shared)
 // `n` is the number of objects seen before this one (the same for every element).
+// `p2Update` reads float32 objects, `p2UpdateF64` float64 ones; the state is the same.
 
 /** Must be called once on fresh state: p[k] = k for every element. */
 export function p2Init(positions: usize, length: i32, m: i32): void {
@@ -20,23 +21,31 @@ export function p2Init(positions: usize, length: i32, m: i32): void {
 }
 
 export function p2Update(heights: usize, positions: usize, desired: usize, x: usize, length: i32, m: i32, n: i32): void {
+  p2UpdateOf<f32>(heights, positions, desired, x, length, m, n);
+}
+
+export function p2UpdateF64(heights: usize, positions: usize, desired: usize, x: usize, length: i32, m: i32, n: i32): void {
+  p2UpdateOf<f64>(heights, positions, desired, x, length, m, n);
+}
+
+@inline function p2UpdateOf<T>(heights: usize, positions: usize, desired: usize, x: usize, length: i32, m: i32, n: i32): void {
   if (n < m - 1) {
     // Filling: store the object as h[n].
     for (let j = 0; j < length; j++) {
-      store<f64>(heights + ((<usize>j * <usize>m + <usize>n) << 3), <f64>load<f32>(x + (<usize>j << 2)));
+      store<f64>(heights + ((<usize>j * <usize>m + <usize>n) << 3), <f64>load<T>(x + (<usize>j << alignof<T>())));
     }
     return;
   }
   const nf = <f64>n;
   const top = m - 1;
   if (m == 5 && n >= m) {
-    p2Update5(heights, positions, desired, x, length, nf);
+    p2Update5<T>(heights, positions, desired, x, length, nf);
     return;
   }
   for (let j = 0; j < length; j++) {
     const h = heights + ((<usize>j * <usize>m) << 3);
     const p = positions + ((<usize>j * <usize>m) << 2);
-    const v = <f64>load<f32>(x + (<usize>j << 2));
+    const v = <f64>load<T>(x + (<usize>j << alignof<T>()));
     if (n == m - 1) {
       store<f64>(h + (<usize>n << 3), v);
       sortHeights(h, m);
@@ -90,14 +99,14 @@ export function p2Update(heights: usize, positions: usize, desired: usize, x: us
  * as p2Update with the five markers held in locals, so the common case (no marker moves)
  * runs without touching memory more than once.
  */
-function p2Update5(heights: usize, positions: usize, desired: usize, x: usize, length: i32, n: f64): void {
+function p2Update5<T>(heights: usize, positions: usize, desired: usize, x: usize, length: i32, n: f64): void {
   const d1 = load<f64>(desired, 8) * n;
   const d2 = load<f64>(desired, 16) * n;
   const d3 = load<f64>(desired, 24) * n;
   for (let j = 0; j < length; j++) {
     const h = heights + (<usize>j * 40);
     const p = positions + (<usize>j * 20);
-    const v = <f64>load<f32>(x + (<usize>j << 2));
+    const v = <f64>load<T>(x + (<usize>j << alignof<T>()));
     let h0 = load<f64>(h);
     let h1 = load<f64>(h, 8);
     let h2 = load<f64>(h, 16);

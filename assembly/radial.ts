@@ -43,13 +43,23 @@ export function radialBinMap(map: usize, shape: usize, center: usize, ndim: i32,
 }
 
 /**
- * Adds each non-NaN value into its bin: sums[r] += v, counts[r] += 1, and with
- * `squares` != 0 also squares[r] += v². `lanes` is float64 scratch of 4·3·bins values:
- * four consecutive pixels add into four separate copies of the sums, so that pixels of the
- * same radius (the common case: neighbours) do not wait on each other's stores; NaN adds
- * zero and is counted apart. Without squares the loop skips them entirely.
+ * Adds each non-NaN float32 value into its bin map[i] (which must lie in [0, bins)):
+ * sums[r] += v, counts[r] += 1, and with `squares` != 0 also squares[r] += v². `lanes` is
+ * float64 scratch of 4·3·bins values: four consecutive pixels add into four separate copies
+ * of the sums, so that pixels of the same radius (the common case: neighbours) do not wait
+ * on each other's stores; NaN adds zero and is counted apart. Without squares the loop
+ * skips them entirely.
  */
 export function radialAccumulate(x: usize, map: usize, length: i32, bins: i32, sums: usize, counts: usize, squares: usize, lanes: usize): void {
+  radialAccumulateOf<f32>(x, map, length, bins, sums, counts, squares, lanes);
+}
+
+/** The same for float64 values. */
+export function radialAccumulateF64(x: usize, map: usize, length: i32, bins: i32, sums: usize, counts: usize, squares: usize, lanes: usize): void {
+  radialAccumulateOf<f64>(x, map, length, bins, sums, counts, squares, lanes);
+}
+
+@inline function radialAccumulateOf<T>(x: usize, map: usize, length: i32, bins: i32, sums: usize, counts: usize, squares: usize, lanes: usize): void {
   const stride = <usize>bins << 3;
   memory.fill(lanes, 0, stride * 12);
   const sum0 = lanes;
@@ -67,20 +77,20 @@ export function radialAccumulate(x: usize, map: usize, length: i32, bins: i32, s
   let i = 0;
   if (squares) {
     for (; i + 4 <= length; i += 4) {
-      addWithSquare(x, map, i, sum0, cnt0, sq0);
-      addWithSquare(x, map, i + 1, sum1, cnt1, sq1);
-      addWithSquare(x, map, i + 2, sum2, cnt2, sq2);
-      addWithSquare(x, map, i + 3, sum3, cnt3, sq3);
+      addWithSquare<T>(x, map, i, sum0, cnt0, sq0);
+      addWithSquare<T>(x, map, i + 1, sum1, cnt1, sq1);
+      addWithSquare<T>(x, map, i + 2, sum2, cnt2, sq2);
+      addWithSquare<T>(x, map, i + 3, sum3, cnt3, sq3);
     }
-    for (; i < length; i++) addWithSquare(x, map, i, sum0, cnt0, sq0);
+    for (; i < length; i++) addWithSquare<T>(x, map, i, sum0, cnt0, sq0);
   } else {
     for (; i + 4 <= length; i += 4) {
-      add(x, map, i, sum0, cnt0);
-      add(x, map, i + 1, sum1, cnt1);
-      add(x, map, i + 2, sum2, cnt2);
-      add(x, map, i + 3, sum3, cnt3);
+      add<T>(x, map, i, sum0, cnt0);
+      add<T>(x, map, i + 1, sum1, cnt1);
+      add<T>(x, map, i + 2, sum2, cnt2);
+      add<T>(x, map, i + 3, sum3, cnt3);
     }
-    for (; i < length; i++) add(x, map, i, sum0, cnt0);
+    for (; i < length; i++) add<T>(x, map, i, sum0, cnt0);
   }
   for (let r = 0; r < bins; r++) {
     const o = <usize>r << 3;
@@ -92,16 +102,16 @@ export function radialAccumulate(x: usize, map: usize, length: i32, bins: i32, s
   }
 }
 
-@inline function add(x: usize, map: usize, i: i32, sums: usize, counts: usize): void {
-  const v = <f64>load<f32>(x + (<usize>i << 2));
+@inline function add<T>(x: usize, map: usize, i: i32, sums: usize, counts: usize): void {
+  const v = <f64>load<T>(x + (<usize>i << alignof<T>()));
   const o = <usize>load<i32>(map + (<usize>i << 2)) << 3;
   const valid = v == v;
   store<f64>(sums + o, load<f64>(sums + o) + select<f64>(v, 0, valid));
   store<f64>(counts + o, load<f64>(counts + o) + select<f64>(1, 0, valid));
 }
 
-@inline function addWithSquare(x: usize, map: usize, i: i32, sums: usize, counts: usize, squares: usize): void {
-  const v = <f64>load<f32>(x + (<usize>i << 2));
+@inline function addWithSquare<T>(x: usize, map: usize, i: i32, sums: usize, counts: usize, squares: usize): void {
+  const v = <f64>load<T>(x + (<usize>i << alignof<T>()));
   const o = <usize>load<i32>(map + (<usize>i << 2)) << 3;
   const valid = v == v;
   const value = select<f64>(v, 0, valid);

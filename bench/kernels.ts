@@ -1,6 +1,7 @@
 // Kernel benchmarks on a stack of 1024×1024 float32 detector images: each wasm kernel (via
 // the public API, images already in wasm memory as the pipeline keeps them) beside its
-// plain-TypeScript twin and the memory-copy floor (TypedArray.set of one image).
+// plain-TypeScript twin and the memory-copy floor (TypedArray.set of one image). Float64
+// rows run the float64 kernels on the same images held as float64.
 import {
   WasmArray,
   Mean,
@@ -41,6 +42,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const warmup = ctx.quick ? 2 : 5;
   const images = Array.from({ length: STACK }, (_, i) => detectorImage(PIXELS, 100 + i, { offset: 50, noise: 30, hits: 0.01 }));
   const wasmImages = images.map((image) => new WasmArray('f32', PIXELS).set(image));
+  const images64 = images.map((image) => Float64Array.from(image));
+  const wasmImages64 = images64.map((image) => new WasmArray('f64', PIXELS).set(image));
   const shaped = wasmImages.map((data) => ({ data, shape: [ROWS, COLS] }));
   let next = 0;
   const pick = () => (next = (next + 1) % STACK);
@@ -56,6 +59,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const scratchOut = new Float32Array(PIXELS);
 
   let mean = new Mean();
+  let mean64 = new Mean();
   const meanTs = new Float64Array(PIXELS);
   let variance = new Variance();
   const varTs = [new Float64Array(PIXELS), new Float64Array(PIXELS)];
@@ -71,6 +75,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   let covN = 0;
   const histogrammer = new Histogrammer(200, [0, 50000]);
   const edges32 = Float32Array.from(histogrammer.edges());
+  const edges64 = histogrammer.edges();
   const countsTs = new Uint32Array(200);
   const bright = new RangeCounter(40, Infinity);
   const cutter = new NoiseCutter(1000, 0);
@@ -95,6 +100,11 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       wasm: (i) => mean.accumulate(images[i]),
     },
     {
+      name: 'Mean (float64 image)',
+      wasm: (i) => mean64.accumulate(wasmImages64[i]),
+      ts: (i) => twin.meanUpdate(meanTs, images64[i], 1 / ++tsCount),
+    },
+    {
       name: 'Variance (Welford)',
       target: { copies: 3 },
       wasm: (i) => variance.accumulate(wasmImages[i]),
@@ -110,6 +120,11 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       target: { ms: 1.5 },
       wasm: (i) => histogrammer.histogramInWasm(wasmImages[i]),
       ts: (i) => twin.histogram(images[i], edges32, countsTs),
+    },
+    {
+      name: 'Histogram (200 bins, float64 image)',
+      wasm: (i) => histogrammer.histogramInWasm(wasmImages64[i]),
+      ts: (i) => twin.histogram(images64[i], edges64, countsTs),
     },
     {
       name: 'RangeCounter (bright pixels)',
@@ -171,11 +186,11 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     rows.push(row('kernels', c.name, c.name.startsWith('Covariance') ? 'spectrum 1024' : 'image 1024×1024', wasm, extra));
   }
 
-  for (const a of [mean, variance, maximum, median, covariance]) a.dispose();
-  mean = variance = maximum = median = covariance = undefined as never;
+  for (const a of [mean, mean64, variance, maximum, median, covariance]) a.dispose();
+  mean = mean64 = variance = maximum = median = covariance = undefined as never;
   histogrammer.dispose();
   profiler.dispose();
   cutOut.dispose();
-  for (const w of [...wasmImages, ...wasmSpectra, wasmDark]) w.dispose();
+  for (const w of [...wasmImages, ...wasmImages64, ...wasmSpectra, wasmDark]) w.dispose();
   return rows;
 }

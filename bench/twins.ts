@@ -1,7 +1,7 @@
 // Plain-TypeScript twins of the wasm kernels: the same algorithm, written the obvious way
 // on typed arrays, so the benchmark shows what the wasm core buys.
 
-export function meanUpdate(mean: Float64Array, x: Float32Array, w: number): void {
+export function meanUpdate(mean: Float64Array, x: Float32Array | Float64Array, w: number): void {
   for (let i = 0; i < x.length; i++) mean[i] += w * (x[i] - mean[i]);
 }
 
@@ -21,7 +21,8 @@ export function maximumUpdate(state: Float32Array, x: Float32Array): void {
   }
 }
 
-export function histogram(x: Float32Array, edges: Float32Array, counts: Uint32Array): void {
+/** Float32 data with float32 edges, or float64 data with float64 edges (NumPy's rule for each). */
+export function histogram(x: Float32Array | Float64Array, edges: Float32Array | Float64Array, counts: Uint32Array): void {
   const bins = counts.length;
   const lo = edges[0];
   const hi = edges[bins];

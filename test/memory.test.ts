@@ -86,6 +86,57 @@ describe('wasm memory does not grow in steady state', () => {
     maximum.dispose();
   });
 
+  test('10,000 float64 accumulate calls (Float64Array, numbers, a mixed float32/float64 stream), values right', () => {
+    const arrays64 = smallArrays.map((x) => Float64Array.from(x, (v, i) => 1e9 + v + i * 1e-6));
+    const mean = new Mean();
+    const variance = new Variance();
+    const maximum = new Maximum();
+    const mixed = new Minimum();
+    const scalar = new Variance();
+    const h = new Histogrammer(200, [1e9, 1e9 + 200]);
+    const nc = new NoiseCutter(1e9 + 100, 0);
+    // warm-up: fixes the shapes, both input buffers and the promotion of the mixed stream
+    for (let k = 0; k < 10; k++) {
+      for (const a of [mean, variance, maximum]) a.accumulate(arrays64[k % 16]);
+      mixed.accumulate(k % 2 ? arrays64[k % 16] : smallArrays[k % 16]);
+      scalar.accumulate(1.32e9 + 2 * k);
+      h.histogram(arrays64[k % 16]);
+      nc.cut(arrays64[k % 16]);
+    }
+    const before = memoryBytes();
+    for (let k = 0; k < 10_000; k++) {
+      const x = arrays64[k % 16];
+      mean.accumulate(x);
+      variance.accumulate(x);
+      maximum.accumulate(x);
+      mixed.accumulate(k % 2 ? x : smallArrays[k % 16]);
+      scalar.accumulate(1.32e9 + 2 * (k % 10));
+      if (k % 50 === 0) {
+        h.histogram(x);
+        nc.cut(x);
+      }
+    }
+    expect(memoryBytes()).toBe(before);
+    expect(mean.n).toBe(10_010);
+    const times = Array.from({ length: 16 }, (_, j) => Math.floor((10_010 - 1 - j) / 16) + 1);
+    const m = mean.value as Float64Array;
+    const mx = maximum.value as Float64Array;
+    const mn = mixed.value as Float64Array;
+    for (const i of [0, 1, 511, 1023]) {
+      let s = 0;
+      for (let j = 0; j < 16; j++) s += times[j] * (arrays64[j][i] - 1e9);
+      expect(Math.abs(m[i] - (1e9 + s / 10_010))).toBeLessThan(1e-5);
+      expect(mx[i]).toBe(Math.max(...arrays64.map((x) => x[i])));
+      // even k feed the float32 arrays of even index, odd k the float64 ones of odd index
+      const fed = [...smallArrays.filter((_, j) => j % 2 === 0), ...arrays64.filter((_, j) => j % 2 === 1)];
+      expect(mn[i]).toBe(Math.min(...fed.map((x) => x[i])));
+    }
+    // the tags 1.32e9 + 2i, i = 0..9, 1001 times over: np.var(ddof=1) = 33 · 10010/10009
+    expect(scalar.value as number).toBeCloseTo((33 * 10_010) / 10_009, 6);
+    for (const a of [mean, variance, maximum, mixed, scalar]) a.dispose();
+    h.dispose();
+  });
+
   test('a few hundred accumulate calls with 1024x1024 images', () => {
     const mean = new Mean();
     const variance = new Variance();

@@ -124,30 +124,44 @@ export class WasmArray<D extends DType = DType> {
   }
 }
 
+/** The element types kernels take data in: each kernel `k` reads float32, its twin `kF64` float64. */
+export type DataType = 'f32' | 'f64';
+
+/** The kernel `name` for data of `dtype` (`name` itself for float32, `nameF64` for float64). */
+export function kernel(name: string, dtype: DataType): (...args: (number | boolean)[]) => number {
+  return core[dtype === 'f64' ? `${name}F64` : name];
+}
+
 /**
- * One reusable float32 input buffer: every kernel call copies (and converts) its input
- * here once, so the per-call cost is one copy and no allocation after the first call
- * of a given size.
+ * One reusable input buffer per data type: every kernel call copies (and converts) its input
+ * into the one of its type once, so the per-call cost is one copy and no allocation after
+ * the first call of a given size.
  */
-let scratch: WasmArray<'f32'> | null = null;
-export function inputBuffer(length: number): WasmArray<'f32'> {
-  if (!scratch || scratch.length < length) {
-    scratch?.dispose();
-    scratch = new WasmArray('f32', Math.max(length, 16));
-  }
-  return scratch;
+const scratch: Partial<Record<DataType, WasmArray>> = {};
+export function inputBuffer<D extends DataType = 'f32'>(length: number, dtype: D = 'f32' as D): WasmArray<D> {
+  const current = scratch[dtype];
+  if (current && current.length >= length) return current as WasmArray<D>;
+  current?.dispose();
+  const buffer = new WasmArray(dtype, Math.max(length, 16));
+  scratch[dtype] = buffer;
+  return buffer;
+}
+
+/** A view of `length` values of `dtype` at `ptr`; valid until the next wasm allocation. */
+export function typedView(dtype: DataType, ptr: number, length: number): Float32Array | Float64Array {
+  return new VIEW[dtype](core.memory.buffer, ptr, length);
 }
 
 type View = Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
-/** Copies `data` into the shared input buffer as float32 and returns its pointer. */
-export function stageInput(data: ArrayLike<number>): number {
+/** Copies `data` into the shared input buffer of `dtype` (converting it) and returns its pointer. */
+export function stageInput(data: ArrayLike<number>, dtype: DataType = 'f32'): number {
   // A view of wasm memory itself is detached if the buffer below grows memory: note where
   // it points (before allocating: a detached view reports offset 0) and look again after.
   const view = ArrayBuffer.isView(data) && (data as View).buffer === core.memory.buffer ? (data as View) : null;
   const where = view && { type: view.constructor as new (b: ArrayBufferLike, o: number, n: number) => View, offset: view.byteOffset, length: view.length };
-  const buffer = inputBuffer(data.length);
+  const buffer = inputBuffer(data.length, dtype);
   const source = where ? new where.type(core.memory.buffer, where.offset, where.length) : data;
-  f32(buffer.ptr, source.length).set(source);
+  new VIEW[dtype](core.memory.buffer, buffer.ptr, source.length).set(source);
   return buffer.ptr;
 }

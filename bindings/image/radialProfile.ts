@@ -1,6 +1,7 @@
 // Radial profile around a centre (kernels in assembly/radial.ts). The bin map depends only
-// on (shape, centre, os), so RadialProfiler computes it once and reuses it for every shot.
-import { core, f64, WasmArray } from '../core/wasm.js';
+// on (shape, centre, os), so RadialProfiler computes it once and reuses it for every shot;
+// a map computed elsewhere (e.g. from detector geometry) can be given instead.
+import { core, kernel, f64, WasmArray } from '../core/wasm.js';
 import { stage, checkShape, sameShape, formatShape } from '../core/input.js';
 
 export interface RadialOptions {
@@ -29,51 +30,95 @@ function resolveCenter(shape: number[], center: ArrayLike<number> | undefined): 
   return c;
 }
 
+function checkProfileShape(shape: unknown): number[] {
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new RangeError(`radialProfile: shape must be a non-empty list of positive integers, got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
+}
+
 export class RadialProfiler {
   readonly shape: number[];
-  readonly center: Float64Array;
-  readonly os: number;
+  /** The centre and oversampling the bin map was computed for (null for a given map). */
+  readonly center: Float64Array | null;
+  readonly os: number | null;
   /** Number of radius bins (max r + 1). */
   readonly bins: number;
   readonly length: number;
+  /**
+   * The bin of every element as the kernel reads it: elements without a bin (a negative entry
+   * of a given map) go to an extra bin `bins`, summed and never reported, so that the per-shot
+   * pass needs no test.
+   */
   #map: WasmArray<'i32'>;
+  #unbinned: boolean;
   #sums: WasmArray<'f64'>;
   #counts: WasmArray<'f64'>;
   #squares: WasmArray<'f64'>;
   #profile: WasmArray<'f64'>;
   #lanes: WasmArray<'f64'>;
 
-  constructor(shape: number[], { center, os = 1 }: RadialOptions = {}) {
-    if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new RangeError(`radialProfile: shape must be a non-empty list of positive integers, got ${JSON.stringify(shape)}`);
+  constructor(shape: number[], options: RadialOptions | { binMap: Int32Array } = {}) {
+    this.shape = checkProfileShape(shape);
+    this.length = this.shape.reduce((a, b) => a * b, 1);
+    if ('binMap' in options) {
+      const map = options.binMap;
+      if (!(map instanceof Int32Array)) throw new TypeError(`RadialProfiler.fromBinMap: the bin map must be an Int32Array, got ${(map as object)?.constructor?.name ?? typeof map}`);
+      checkShape(this.shape, map.length, 'RadialProfiler.fromBinMap');
+      let maxBin = -1;
+      let unbinned = false;
+      for (const r of map) {
+        if (r > maxBin) maxBin = r;
+        if (r < 0) unbinned = true;
+      }
+      this.center = null;
+      this.os = null;
+      this.bins = maxBin + 1;
+      this.#unbinned = unbinned;
+      this.#map = new WasmArray('i32', this.length).set(this.#unbinned ? map.map((r) => (r < 0 ? this.bins : r)) : map);
+    } else {
+      const { center, os = 1 } = options;
+      if (!(typeof os === 'number' && os > 0 && Number.isFinite(os))) throw new RangeError(`radialProfile: os must be a positive number, got ${os}`);
+      this.center = resolveCenter(this.shape, center);
+      this.os = os;
+      this.#unbinned = false;
+      this.#map = new WasmArray('i32', this.length);
+      const shapeBuffer = new WasmArray('i32', this.shape.length).set(this.shape);
+      const centerBuffer = new WasmArray('f64', this.shape.length).set(this.center);
+      try {
+        this.bins = core.radialBinMap(this.#map.ptr, shapeBuffer.ptr, centerBuffer.ptr, this.shape.length, os) + 1;
+      } finally {
+        shapeBuffer.dispose();
+        centerBuffer.dispose();
+      }
     }
-    if (!(typeof os === 'number' && os > 0 && Number.isFinite(os))) throw new RangeError(`radialProfile: os must be a positive number, got ${os}`);
-    this.shape = [...shape];
-    this.center = resolveCenter(this.shape, center);
-    this.os = os;
-    this.length = shape.reduce((a, b) => a * b, 1);
-    this.#map = new WasmArray('i32', this.length);
-    const shapeBuffer = new WasmArray('i32', shape.length).set(shape);
-    const centerBuffer = new WasmArray('f64', shape.length).set(this.center);
-    try {
-      this.bins = core.radialBinMap(this.#map.ptr, shapeBuffer.ptr, centerBuffer.ptr, shape.length, os) + 1;
-    } finally {
-      shapeBuffer.dispose();
-      centerBuffer.dispose();
-    }
-    this.#sums = new WasmArray('f64', this.bins);
-    this.#counts = new WasmArray('f64', this.bins);
-    this.#squares = new WasmArray('f64', this.bins);
+    const kernelBins = this.#kernelBins;
+    this.#sums = new WasmArray('f64', kernelBins);
+    this.#counts = new WasmArray('f64', kernelBins);
+    this.#squares = new WasmArray('f64', kernelBins);
     this.#profile = new WasmArray('f64', this.bins);
-    this.#lanes = new WasmArray('f64', 12 * this.bins);
+    this.#lanes = new WasmArray('f64', 12 * kernelBins);
   }
 
-  /** The radius bin of every element (a copy). */
+  /**
+   * A profiler for a precomputed bin map of `shape` (one radius bin per element, C order;
+   * bins = max + 1; a negative entry puts its element in no bin).
+   */
+  static fromBinMap(map: Int32Array, shape: number[]): RadialProfiler {
+    return new RadialProfiler(shape, { binMap: map });
+  }
+
+  get #kernelBins(): number {
+    return this.#unbinned ? this.bins + 1 : this.bins;
+  }
+
+  /** The radius bin of every element (a copy; −1 for elements in no bin). */
   binMap(): Int32Array {
-    return this.#map.copy();
+    const map = this.#map.copy();
+    return this.#unbinned ? map.map((r) => (r === this.bins ? -1 : r)) : map;
   }
 
-  /** The profile of one array of this shape (flat data, a {data, shape} or wasm data). */
+  /** The profile of one array of this shape (flat data, a {data, shape} or float32/float64 wasm data). */
   profile(data: unknown, { calcStd = false }: { calcStd?: boolean } = {}): RadialProfile {
     const input = stage(data, 'radialProfile');
     if (input.form === 'ndarray' ? !sameShape(input.shape, this.shape) : input.length !== this.length) {
@@ -84,9 +129,9 @@ export class RadialProfiler {
     this.#counts.fill(0);
     this.#squares.fill(0);
     const squares = calcStd ? this.#squares.ptr : 0;
-    core.radialAccumulate(input.ptr, this.#map.ptr, this.length, this.bins, this.#sums.ptr, this.#counts.ptr, squares, this.#lanes.ptr);
+    kernel('radialAccumulate', input.dtype)(input.ptr, this.#map.ptr, this.length, this.#kernelBins, this.#sums.ptr, this.#counts.ptr, squares, this.#lanes.ptr);
     core.radialFinish(this.#sums.ptr, this.#counts.ptr, squares, this.bins, this.#profile.ptr);
-    const result: RadialProfile = { profile: this.#profile.copy(), counts: this.#counts.copy() };
+    const result: RadialProfile = { profile: this.#profile.copy(), counts: f64(this.#counts.ptr, this.bins).slice() };
     if (calcStd) result.std = f64(this.#squares.ptr, this.bins).slice();
     return result;
   }

@@ -1,6 +1,7 @@
-// Per-image reductions and the detector correction (kernels in assembly/image.ts).
-import { core, f32, WasmArray } from '../core/wasm.js';
-import { stage, outputPointer, type Staged } from '../core/input.js';
+// Per-image reductions and the detector correction (kernels in assembly/image.ts). Float32
+// images give float32 results, float64 images float64 ones; sums are float64 either way.
+import { kernel, typedView, WasmArray, type DataType } from '../core/wasm.js';
+import { stage, outputPointer, asFloat64, stagedView, dataType, type Staged } from '../core/input.js';
 
 export interface ROI {
   /** First row (inclusive) and last row (exclusive). */
@@ -25,17 +26,17 @@ function checkRoi(roi: ROI, rows: number, cols: number, who: string): ROI {
 }
 
 /** Mean (or sum) along one axis of a 2-D image: axis 1 gives one value per row (the spectrometer's spectrum). */
-function reduceAlongAxis(image: unknown, axis: 0 | 1, mean: boolean, who: string): Float32Array {
+function reduceAlongAxis(image: unknown, axis: 0 | 1, mean: boolean, who: string): Float32Array | Float64Array {
   const input = image2d(image, who);
   if (axis !== 0 && axis !== 1) throw new RangeError(`${who}: axis must be 0 or 1, got ${axis}`);
   const size = axis === 1 ? input.rows : input.cols;
-  const out = new WasmArray('f32', size);
+  const out = new WasmArray(input.dtype, size);
   try {
-    if (axis === 1) core.reduceAxis1(input.ptr, input.rows, input.cols, out.ptr, mean);
+    if (axis === 1) kernel('reduceAxis1', input.dtype)(input.ptr, input.rows, input.cols, out.ptr, mean);
     else {
       const acc = new WasmArray('f64', input.cols);
       try {
-        core.reduceAxis0(input.ptr, input.rows, input.cols, out.ptr, acc.ptr, mean);
+        kernel('reduceAxis0', input.dtype)(input.ptr, input.rows, input.cols, out.ptr, acc.ptr, mean);
       } finally {
         acc.dispose();
       }
@@ -52,14 +53,14 @@ export const sumAlongAxis = (image: unknown, axis: 0 | 1) => reduceAlongAxis(ima
 /** Sum of all values (float64); NaN propagates unless `skipNaN`. */
 export function imageSum(image: unknown, { skipNaN = false }: { skipNaN?: boolean } = {}): number {
   const input = stage(image, 'imageSum');
-  return core.roiSum(input.ptr, input.length, 0, 1, 0, input.length, skipNaN);
+  return kernel('roiSum', input.dtype)(input.ptr, input.length, 0, 1, 0, input.length, skipNaN);
 }
 
 /** Sum over a rectangular region of a 2-D image. */
 export function roiSum(image: unknown, roi: ROI, { skipNaN = false }: { skipNaN?: boolean } = {}): number {
   const input = image2d(image, 'roiSum');
   const { rows, cols } = checkRoi(roi, input.rows, input.cols, 'roiSum');
-  return core.roiSum(input.ptr, input.cols, rows[0], rows[1], cols[0], cols[1], skipNaN);
+  return kernel('roiSum', input.dtype)(input.ptr, input.cols, rows[0], rows[1], cols[0], cols[1], skipNaN);
 }
 
 /** Mean over a rectangular region of a 2-D image (NaN for an empty region). */
@@ -68,7 +69,7 @@ export function roiMean(image: unknown, roi: ROI, options: { skipNaN?: boolean }
   const total = roiSum(image, roi, options);
   if (!options.skipNaN) return total / size;
   const input = image2d(image, 'roiMean');
-  const values = f32(input.ptr, input.length);
+  const values = stagedView(input);
   let count = 0;
   for (let r = roi.rows[0]; r < roi.rows[1]; r++) {
     for (let c = roi.cols[0]; c < roi.cols[1]; c++) if (values[r * input.cols + c] === values[r * input.cols + c]) count++;
@@ -76,14 +77,14 @@ export function roiMean(image: unknown, roi: ROI, options: { skipNaN?: boolean }
   return total / count;
 }
 
-/** The rectangular region of a 2-D image, as {data, shape}. */
-export function cropImage(image: unknown, roi: ROI): { data: Float32Array; shape: [number, number] } {
+/** The rectangular region of a 2-D image, as {data, shape} (in the image's data type). */
+export function cropImage(image: unknown, roi: ROI): { data: Float32Array | Float64Array; shape: [number, number] } {
   const input = image2d(image, 'cropImage');
   const { rows, cols } = checkRoi(roi, input.rows, input.cols, 'cropImage');
   const shape: [number, number] = [rows[1] - rows[0], cols[1] - cols[0]];
-  const out = new WasmArray('f32', shape[0] * shape[1]);
+  const out = new WasmArray(input.dtype, shape[0] * shape[1]);
   try {
-    core.cropImage(input.ptr, input.cols, rows[0], rows[1], cols[0], cols[1], out.ptr);
+    kernel('cropImage', input.dtype)(input.ptr, input.cols, rows[0], rows[1], cols[0], cols[1], out.ptr);
     return { data: out.copy(), shape };
   } finally {
     out.dispose();
@@ -92,19 +93,22 @@ export function cropImage(image: unknown, roi: ROI): { data: Float32Array; shape
 
 export interface Correction {
   /** Dark (pedestal) image in ADU, same length as the image; omitted → no dark. */
-  dark?: ArrayLike<number> | WasmArray<'f32'> | null;
+  dark?: ArrayLike<number> | WasmArray<'f32'> | WasmArray<'f64'> | null;
   /** eV per ADU (default 1). */
   gain?: number;
 }
 
-function darkPointer(dark: Correction['dark'], length: number): { ptr: number; owned: WasmArray<'f32'> | null } {
+/** The dark as `dtype` data in wasm memory: the caller's own wasm array if it has that type, else a copy. */
+function darkPointer(dark: Correction['dark'], length: number, dtype: DataType): { ptr: number; owned: WasmArray | null } {
   if (!dark) return { ptr: 0, owned: null };
   if (dark.length !== length) throw new RangeError(`correctImage: dark has ${dark.length} values but the image has ${length}`);
   if (dark instanceof WasmArray) {
-    if (dark.dtype !== 'f32') throw new TypeError(`correctImage: a dark in wasm memory must be float32, got ${dark.dtype}`);
-    return { ptr: dark.ptr, owned: null };
+    const { dtype: given } = dark as WasmArray;
+    if (given !== 'f32' && given !== 'f64') throw new TypeError(`correctImage: a dark in wasm memory must be float32 or float64, got ${given}`);
+    if (dark.dtype === dtype) return { ptr: dark.ptr, owned: null };
   }
-  const owned = new WasmArray('f32', dark.length).set(dark);
+  // A wasm dark of the other type is copied out first: allocating may grow memory, which empties views of it.
+  const owned = new WasmArray(dtype, length).set(dark instanceof WasmArray ? dark.copy() : dark);
   return { ptr: owned.ptr, owned };
 }
 
@@ -113,28 +117,37 @@ function checkGain(gain: unknown): number {
   return gain;
 }
 
-/** (raw − dark) × gain in one pass, as a float32 copy. */
-export function correctImage(raw: unknown, { dark = null, gain = 1 }: Correction = {}): Float32Array {
+/**
+ * (raw − dark) × gain in one pass, as a copy: float32 when image and dark are float32 data,
+ * float64 when either is float64 (as NumPy promotes).
+ */
+export function correctImage(raw: unknown, { dark = null, gain = 1 }: Correction = {}): Float32Array | Float64Array {
   checkGain(gain);
-  const input = stage(raw, 'correctImage');
+  const staged = stage(raw, 'correctImage');
+  const input = dark && dataType(dark) === 'f64' ? asFloat64(staged) : staged;
   // Allocating the dark does not move the staged input: wasm pointers stay valid.
-  const { ptr, owned } = darkPointer(dark, input.length);
+  const { ptr, owned } = darkPointer(dark, input.length, input.dtype);
   try {
     const out = outputPointer(input);
-    core.correctImage(input.ptr, ptr, out, input.length, gain);
-    return f32(out, input.length).slice();
+    kernel('correctImage', input.dtype)(input.ptr, ptr, out, input.length, gain);
+    return typedView(input.dtype, out, input.length).slice();
   } finally {
     owned?.dispose();
   }
 }
 
-/** (raw − dark) × gain into `out` (which may be `raw`), without leaving wasm memory. */
-export function correctImageInWasm(raw: WasmArray<'f32'>, out: WasmArray<'f32'>, { dark = null, gain = 1 }: Correction = {}): WasmArray<'f32'> {
+/**
+ * (raw − dark) × gain into `out` (which may be `raw`, and has its dtype), without leaving wasm
+ * memory. A dark of another type is converted to the image's.
+ */
+export function correctImageInWasm<D extends DataType>(raw: WasmArray<D>, out: WasmArray<D>, { dark = null, gain = 1 }: Correction = {}): WasmArray<D> {
   checkGain(gain);
+  if (raw.dtype !== 'f32' && raw.dtype !== 'f64') throw new TypeError(`correctImage: the image must be float32 or float64, got ${raw.dtype}`);
+  if (out.dtype !== raw.dtype) throw new TypeError(`correctImage: output is ${out.dtype}, the image ${raw.dtype}`);
   if (out.length !== raw.length) throw new RangeError(`correctImage: output holds ${out.length} values, the image ${raw.length}`);
-  const { ptr, owned } = darkPointer(dark, raw.length);
+  const { ptr, owned } = darkPointer(dark, raw.length, raw.dtype);
   try {
-    core.correctImage(raw.ptr, ptr, out.ptr, raw.length, gain);
+    kernel('correctImage', raw.dtype)(raw.ptr, ptr, out.ptr, raw.length, gain);
     return out;
   } finally {
     owned?.dispose();

@@ -2,7 +2,7 @@
 // (or another accumulator of the same kind, to merge), `n` counts objects, `value` is
 // computed on demand, and the state can be exported as plain typed arrays and rebuilt
 // (how workers send partial results to each other).
-import { WasmArray, type DType } from '../core/wasm.js';
+import { WasmArray, type DType, type DataType } from '../core/wasm.js';
 import { stage, formatShape, sameShape, type Form, type Staged, type ArrayInput } from '../core/input.js';
 
 export type StateArray = Float32Array | Float64Array | Int32Array | Uint32Array;
@@ -13,6 +13,12 @@ export interface AccumulatorState {
   n: number;
   shape: number[] | null;
   form: Form | null;
+  /**
+   * The data type of the objects an elementwise state holds (float64 once any object or merged
+   * state was float64); Minimum/Maximum keep their arrays in it. Absent (accumulators without
+   * elementwise state): float32.
+   */
+  dtype?: DataType;
   params: Record<string, unknown>;
   arrays: Record<string, StateArray>;
 }
@@ -65,19 +71,22 @@ type BufferSpec = Record<string, [DType, number]>;
 
 /**
  * An accumulator whose state lives in wasm memory, one entry per element of the input.
- * The first object fixes the shape; a later object of another shape is an error.
+ * The first object fixes the shape; a later object of another shape is an error. The state
+ * starts in the first object's data type; a float64 object or state joining a float32 one
+ * promotes it to float64 (losslessly), and float32 objects are then read as float64.
  */
 export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V> {
   protected shape: number[] | null = null;
   protected form: Form | null = null;
   protected length = 0;
+  protected dtype: DataType = 'f32';
   protected buffers: Record<string, WasmArray> = {};
 
-  /** The wasm buffers this accumulator needs for `length` elements. */
-  protected abstract bufferSpec(length: number): BufferSpec;
+  /** The wasm buffers this accumulator needs for `length` elements of data type `dtype`. */
+  protected abstract bufferSpec(length: number, dtype: DataType): BufferSpec;
   /** Called once when buffers are fresh (not when restored from a state). */
   protected initBuffers(): void {}
-  /** Feeds one staged object; `count` already includes it. */
+  /** Feeds one staged object (of any dtype: the state's is `this.dtype`); `count` already includes it. */
   protected abstract update(input: Staged): void;
   /** Merges a non-empty `other` of the same shape into this non-empty accumulator. */
   protected abstract mergeState(other: this): void;
@@ -90,24 +99,41 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
     return this.buffers[name] as WasmArray<D>;
   }
 
-  private allocate(shape: number[], form: Form, length: number): void {
+  private allocate(shape: number[], form: Form, length: number, dtype: DataType): void {
     this.shape = shape;
     this.form = form;
     this.length = length;
-    for (const [name, [dtype, size]] of Object.entries(this.bufferSpec(length))) {
-      this.buffers[name] = new WasmArray(dtype, size);
+    this.dtype = dtype;
+    for (const [name, [type, size]] of Object.entries(this.bufferSpec(length, dtype))) {
+      this.buffers[name] = new WasmArray(type, size);
     }
+  }
+
+  /** Float32 state → float64: the buffers whose type follows the data type are converted. */
+  private promote(): void {
+    for (const [name, [type]] of Object.entries(this.bufferSpec(this.length, 'f64'))) {
+      const old = this.buffers[name];
+      if (old.dtype === type) continue;
+      const promoted = new WasmArray(type, old.length);
+      promoted.set(old.view());
+      old.dispose();
+      this.buffers[name] = promoted;
+    }
+    this.dtype = 'f64';
   }
 
   protected accumulateObject(x: unknown): void {
     const input = stage(x, `${this.kind}.accumulate`);
     if (this.shape === null) {
-      this.allocate(input.shape, input.form, input.length);
+      this.allocate(input.shape, input.form, input.length, input.dtype);
       this.initBuffers();
     } else if (!sameShape(this.shape, input.shape)) {
       throw new RangeError(
         `${this.kind}.accumulate: shape changed mid-stream: started with ${formatShape(this.shape)}, got ${formatShape(input.shape)}`,
       );
+    } else if (input.dtype === 'f64' && this.dtype === 'f32') {
+      // Promoting allocates; the staged pointer stays valid (memory growth moves no data).
+      this.promote();
     }
     this.count++;
     this.update(input);
@@ -125,6 +151,7 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
     if (!sameShape(this.shape, other.shape)) {
       throw new RangeError(`cannot merge ${this.kind}s of different shapes: ${formatShape(this.shape)} and ${formatShape(other.shape)}`);
     }
+    if (other.dtype === 'f64' && this.dtype === 'f32') this.promote();
     this.mergeState(other);
     this.count += other.count;
   }
@@ -132,7 +159,7 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
   exportState(): AccumulatorState {
     const arrays: Record<string, StateArray> = {};
     for (const [name, buffer] of Object.entries(this.buffers)) arrays[name] = buffer.copy() as StateArray;
-    return { kind: this.kind, n: this.count, shape: this.shape, form: this.form, params: this.params(), arrays };
+    return { kind: this.kind, n: this.count, shape: this.shape, form: this.form, dtype: this.dtype, params: this.params(), arrays };
   }
 
   restoreFrom(state: AccumulatorState): this {
@@ -141,13 +168,20 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
     this.count = state.n;
     if (state.shape === null || state.form === null) return this;
     const length = state.shape.reduce((a, b) => a * b, 1);
-    this.allocate(state.shape, state.form, length);
+    const dtype = state.dtype ?? 'f32';
+    if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`${this.kind} state: dtype must be 'f32' or 'f64', got ${JSON.stringify(dtype)}`);
+    this.allocate(state.shape, state.form, length, dtype);
     for (const [name, buffer] of Object.entries(this.buffers)) {
       const saved = state.arrays[name];
       if (!saved || saved.length !== buffer.length) {
         throw new RangeError(`${this.kind} state: array '${name}' should hold ${buffer.length} values, has ${saved?.length ?? 'none'}`);
       }
-      buffer.set(saved);
+      // A float64 array into a float32 buffer would round it: the state's dtype is wrong.
+      const view = buffer.view();
+      if (saved.constructor !== view.constructor) {
+        throw new TypeError(`${this.kind} state: array '${name}' is a ${saved.constructor.name}, a ${dtype} state holds a ${view.constructor.name}`);
+      }
+      view.set(saved);
     }
     return this;
   }
@@ -158,6 +192,7 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
     this.shape = null;
     this.form = null;
     this.length = 0;
+    this.dtype = 'f32';
   }
 
   override dispose(): void {

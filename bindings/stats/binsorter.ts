@@ -134,8 +134,7 @@ export class BinSorter<T = unknown, A extends Accumulator = Accumulator> extends
 /**
  * Like BinSorter, with edges that follow a CDFEstimator of the keys with nbins + 1 markers
  * (equally populated bins). Objects that arrive before the estimator is primed (the first
- * nbins) are not binned. Keys are taken as float32, as the estimator holds them; a NaN key
- * is counted in `n` and binned nowhere.
+ * nbins) are not binned. A NaN key is counted in `n` and binned nowhere.
  */
 export class DynamicBinSorter<T = unknown, A extends Accumulator = Accumulator> extends BinSorter<T, A> {
   override readonly kind = 'DynamicBinSorter';
@@ -166,12 +165,10 @@ export class DynamicBinSorter<T = unknown, A extends Accumulator = Accumulator> 
     this.count++;
     // A NaN key is counted but binned nowhere, as in BinSorter, and kept out of the edges.
     if (key !== key) return;
-    // The estimator holds keys as float32 (the kernels' input type): compare as it saw it.
-    const s = Math.fround(key);
-    this.estimator.accumulate(s);
+    this.estimator.accumulate(key);
     if (this.estimator.n <= this.#nbins) return;
-    // The estimator has already taken s in as a new minimum or maximum if it is one.
-    let index = digitize(s, this.edges) - 1;
+    // The estimator has already taken the key in as a new minimum or maximum if it is one.
+    let index = digitize(key, this.edges) - 1;
     if (index === this.#nbins) index--;
     this.bins[index].accumulate(this.data(object as T));
   }

@@ -1,6 +1,6 @@
 // Covariance matrix of a stream of vectors (e.g. 1024-point spectra): NumPy's `cov` of
 // the stacked vectors, computed in one streaming pass (see assembly/accumulate.ts).
-import { core } from '../core/wasm.js';
+import { core, kernel } from '../core/wasm.js';
 import type { NDArray, Staged } from '../core/input.js';
 import { ElementwiseAccumulator } from './accumulator.js';
 import { checkLifetime } from './elementwise.js';
@@ -33,7 +33,7 @@ export class Covariance extends ElementwiseAccumulator<CovarianceValue> {
   }
 
   protected update(input: Staged): void {
-    core.covarianceUpdate(this.buffer('mean').ptr, this.buffer('cov').ptr, this.buffer('scratch').ptr, input.ptr, this.length, this.weight());
+    kernel('covarianceUpdate', input.dtype)(this.buffer('mean').ptr, this.buffer('cov').ptr, this.buffer('scratch').ptr, input.ptr, this.length, this.weight());
   }
 
   protected mergeState(other: this): void {

@@ -1,50 +1,53 @@
 // Minimum, Maximum, Mean, RunningMean, Variance, RunningVariance: one wasm kernel call per
 // object, state in wasm (see assembly/accumulate.ts for the update rules and references).
-import { core, f32 } from '../core/wasm.js';
-import { shaped, type NDArray, type Staged } from '../core/input.js';
+import { core, kernel, stageInput, type DataType } from '../core/wasm.js';
+import { shaped, asFloat64, stagedView, type NDArray, type Staged } from '../core/input.js';
 import { ElementwiseAccumulator } from './accumulator.js';
 
 /** What `value` returns: the input's form (number, typed array or {data, shape}); null before any object. */
 export type Value<T extends Float32Array | Float64Array> = number | T | NDArray<T> | null;
 
-abstract class Extremum extends ElementwiseAccumulator<Value<Float32Array>> {
-  protected abstract kernel(state: number, x: number, length: number): void;
+/** Minimum and Maximum: the state is made of input values, so it has the input's data type. */
+abstract class Extremum extends ElementwiseAccumulator<Value<Float32Array | Float64Array>> {
+  protected abstract readonly kernelName: string;
 
-  protected bufferSpec(length: number) {
-    return { acc: ['f32', length] as ['f32', number] };
+  protected bufferSpec(length: number, dtype: DataType) {
+    return { acc: [dtype, length] as [DataType, number] };
   }
 
   protected update(input: Staged): void {
-    const acc = this.buffer<'f32'>('acc');
+    const acc = this.buffer<DataType>('acc');
     // The first object is taken as is (a copy: the caller's array is never touched).
-    if (this.count === 1) acc.set(f32(input.ptr, input.length));
-    else this.kernel(acc.ptr, input.ptr, this.length);
+    if (this.count === 1) acc.set(stagedView(input));
+    else {
+      const x = this.dtype === 'f64' ? asFloat64(input) : input;
+      kernel(this.kernelName, this.dtype)(acc.ptr, x.ptr, this.length);
+    }
   }
 
   protected mergeState(other: this): void {
-    this.kernel(this.buffer('acc').ptr, other.buffer('acc').ptr, this.length);
+    const theirs = other.buffer<DataType>('acc');
+    // A float32 state merging into this one, promoted to float64 already, is read as float64.
+    const ptr = other.dtype === this.dtype ? theirs.ptr : stageInput(theirs.view(), 'f64');
+    kernel(this.kernelName, this.dtype)(this.buffer('acc').ptr, ptr, this.length);
   }
 
-  get value(): Value<Float32Array> {
+  get value(): Value<Float32Array | Float64Array> {
     if (this.count === 0 || !this.shape || !this.form) return null;
-    return shaped(this.buffer<'f32'>('acc').copy(), this.shape, this.form);
+    return shaped(this.buffer<DataType>('acc').copy(), this.shape, this.form);
   }
 }
 
 /** Elementwise minimum; NaN propagates, as NumPy's `minimum`. */
 export class Minimum extends Extremum {
   readonly kind = 'Minimum';
-  protected kernel(state: number, x: number, length: number) {
-    core.minimumUpdate(state, x, length);
-  }
+  protected readonly kernelName = 'minimumUpdate';
 }
 
 /** Elementwise maximum; NaN propagates, as NumPy's `maximum`. */
 export class Maximum extends Extremum {
   readonly kind = 'Maximum';
-  protected kernel(state: number, x: number, length: number) {
-    core.maximumUpdate(state, x, length);
-  }
+  protected readonly kernelName = 'maximumUpdate';
 }
 
 function checkLifetime(lifetime: number, who: string): number {
@@ -72,7 +75,7 @@ export class Mean extends ElementwiseAccumulator<Value<Float64Array>> {
   }
 
   protected update(input: Staged): void {
-    core.meanUpdate(this.buffer('mean').ptr, input.ptr, this.length, this.weight());
+    kernel('meanUpdate', input.dtype)(this.buffer('mean').ptr, input.ptr, this.length, this.weight());
   }
 
   protected mergeState(other: this): void {
@@ -135,7 +138,7 @@ export class Variance extends ElementwiseAccumulator<Value<Float64Array>> {
   }
 
   protected update(input: Staged): void {
-    core.varianceUpdate(this.buffer('mean').ptr, this.buffer('meanSq').ptr, input.ptr, this.length, this.weight());
+    kernel('varianceUpdate', input.dtype)(this.buffer('mean').ptr, this.buffer('meanSq').ptr, input.ptr, this.length, this.weight());
   }
 
   protected mergeState(other: this): void {

@@ -4,18 +4,29 @@ import { stage } from '../core/input.js';
 import { linspace } from '../core/numeric.js';
 
 /**
+ * How close (in bins) to an edge a value must be for the kernel to check it against the
+ * edges: a bound on the rounding (unit roundoff `eps`) of the scaled estimate and of the
+ * edges, in bins, with a factor 8 to spare.
+ */
+function edgeMargin(eps: number, bins: number, lo: number, hi: number): number {
+  return 8 * eps * (bins + (Math.max(Math.abs(lo), Math.abs(hi)) * bins) / (hi - lo));
+}
+
+/**
  * Counts of an array in `bins` equal bins over `range` = [lo, hi], exactly as
- * `numpy.histogram(x, bins, range)` on float32 data: values outside and NaN are ignored,
- * the last bin includes hi. Binning uses the float32 edges NumPy uses for float32 input.
+ * `numpy.histogram(x, bins, range)`: values outside and NaN are ignored, the last bin
+ * includes hi. Float32 data is binned against the float32 edges NumPy uses for float32
+ * input, float64 data against the float64 edges (numpy.linspace), as NumPy does for each.
  */
 export class Histogrammer {
   readonly bins: number;
   readonly range: [number, number];
   #edges32: WasmArray<'f32'>;
+  #edges64: WasmArray<'f64'>;
   #counts: WasmArray<'u32'>;
   #lanes: WasmArray<'u32'>;
-  /** How close (in bins) to an edge a value must be for the kernel to check it against the edges. */
-  #margin: number;
+  #margin32: number;
+  #margin64: number;
 
   constructor(bins: number, range: [number, number]) {
     if (!(Number.isInteger(bins) && bins >= 1)) throw new RangeError(`Histogrammer: bins must be an integer ≥ 1, got ${bins}`);
@@ -31,13 +42,15 @@ export class Histogrammer {
     }
     this.bins = bins;
     this.range = [lo, hi];
-    this.#edges32 = new WasmArray('f32', bins + 1).set(linspace(lo, hi, bins + 1));
+    const edges = linspace(lo, hi, bins + 1);
+    this.#edges32 = new WasmArray('f32', bins + 1).set(edges);
+    this.#edges64 = new WasmArray('f64', bins + 1).set(edges);
     this.#counts = new WasmArray('u32', bins);
     this.#lanes = new WasmArray('u32', 4 * (bins + 1));
-    // Bound on the float32 rounding of the scaled estimate and of the edges, in bins,
-    // with a factor 8 to spare; at 0.5 every value is checked against the edges.
-    const eps = 2 ** -24;
-    this.#margin = Math.min(0.5, 8 * eps * (bins + (Math.max(Math.abs(lo), Math.abs(hi)) * bins) / (hi - lo)));
+    // Capped at 0.5, every float32 value is checked against the edges but one whose estimate
+    // lies exactly halfway between two; capped at 1, every float64 value is.
+    this.#margin32 = Math.min(0.5, edgeMargin(2 ** -24, bins, lo, hi));
+    this.#margin64 = Math.min(1, edgeMargin(2 ** -53, bins, lo, hi));
   }
 
   /** The bins + 1 edges (float64, as numpy.linspace(lo, hi, bins + 1)). */
@@ -51,7 +64,7 @@ export class Histogrammer {
     return Float64Array.from({ length: this.bins }, (_, i) => (e[i] + e[i + 1]) / 2);
   }
 
-  /** Counts of one array (a number, typed array, {data, shape} or wasm array). */
+  /** Counts of one array (a number, typed array, {data, shape} or float32/float64 wasm array). */
   histogram(x: unknown): Uint32Array {
     this.histogramInWasm(x);
     return this.#counts.copy();
@@ -61,12 +74,18 @@ export class Histogrammer {
   histogramInWasm(x: unknown): WasmArray<'u32'> {
     const input = stage(x, 'Histogrammer.histogram');
     this.#counts.fill(0);
-    core.histogramAccumulate(input.ptr, input.length, this.#edges32.ptr, this.bins, this.bins / (this.range[1] - this.range[0]), this.#counts.ptr, this.#lanes.ptr, this.#margin);
+    const norm = this.bins / (this.range[1] - this.range[0]);
+    if (input.dtype === 'f64') {
+      core.histogramAccumulateF64(input.ptr, input.length, this.#edges64.ptr, this.bins, norm, this.#counts.ptr, this.#lanes.ptr, this.#margin64);
+    } else {
+      core.histogramAccumulate(input.ptr, input.length, this.#edges32.ptr, this.bins, norm, this.#counts.ptr, this.#lanes.ptr, this.#margin32);
+    }
     return this.#counts;
   }
 
   dispose(): void {
     this.#edges32.dispose();
+    this.#edges64.dispose();
     this.#counts.dispose();
     this.#lanes.dispose();
   }
@@ -82,7 +101,10 @@ export function float32Bound(x: number): number {
   return Math.abs(x) > FLOAT32_MAX ? Math.sign(x) * Infinity : x;
 }
 
-/** Number of elements with low < v < high (strict; NaN never counts), compared as NumPy does for float32 data. */
+/**
+ * Number of elements with low < v < high (strict; NaN never counts), compared as NumPy does:
+ * for float32 data with the bounds as `float32Bound` gives them, for float64 data as they are.
+ */
 export class RangeCounter {
   readonly low: number;
   readonly high: number;
@@ -95,8 +117,10 @@ export class RangeCounter {
     this.high = high;
   }
 
+  /** The count in one array (a number, typed array, {data, shape} or float32/float64 wasm array). */
   count(x: unknown): number {
     const input = stage(x, 'RangeCounter.count');
+    if (input.dtype === 'f64') return core.rangeCountF64(input.ptr, input.length, this.low, this.high);
     return core.rangeCount(input.ptr, input.length, float32Bound(this.low), float32Bound(this.high));
   }
 }

@@ -1,6 +1,6 @@
 // CDFEstimator, QuantileEstimator, MedianEstimator: the P² estimator with m markers for
 // every element of the input (kernel and reference in assembly/quantile.ts).
-import { core } from '../core/wasm.js';
+import { core, kernel } from '../core/wasm.js';
 import { shaped, type NDArray, type Staged } from '../core/input.js';
 import { ElementwiseAccumulator } from './accumulator.js';
 import { gradient, interp } from '../core/numeric.js';
@@ -69,7 +69,7 @@ export class CDFEstimator<V = [MarkerValue, MarkerValue] | null> extends Element
 
   protected update(input: Staged): void {
     const m = this.markers.length;
-    core.p2Update(this.buffer('heights').ptr, this.buffer('positions').ptr, this.buffer('desired').ptr, input.ptr, this.length, m, this.count - 1);
+    kernel('p2Update', input.dtype)(this.buffer('heights').ptr, this.buffer('positions').ptr, this.buffer('desired').ptr, input.ptr, this.length, m, this.count - 1);
   }
 
   protected mergeState(): void {

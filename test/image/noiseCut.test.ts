@@ -86,18 +86,19 @@ describe('NoiseCutter', () => {
     expect(sameBits(out, noiseCutRef(values, 1000, 7))).toBe(true);
   });
 
-  test('form round-trip: {data, shape} → {data, shape}; array → Float32Array; number → number', () => {
+  test('form round-trip: {data, shape} → {data, shape}; array → array of its data type; number → number', () => {
     const nc = new NoiseCutter(10, 0);
     const data = new Float64Array([1, 20, 3, 40, 5, 60]);
     const shape = [2, 3];
-    const out = nc.cut({ data, shape }) as { data: Float32Array; shape: number[] };
+    const out = nc.cut({ data, shape }) as { data: Float64Array; shape: number[] };
     expect(out.shape).toEqual([2, 3]);
     expect(out.shape).not.toBe(shape);
-    expect(out.data).toBeInstanceOf(Float32Array);
+    expect(out.data).toBeInstanceOf(Float64Array);
     expect(Array.from(out.data)).toEqual([0, 20, 0, 40, 0, 60]);
     expect(Array.from(data)).toEqual([1, 20, 3, 40, 5, 60]);
     const arr = [1, 20, 3];
-    expect(Array.from(nc.cut(arr) as Float32Array)).toEqual([0, 20, 0]);
+    expect(Array.from(nc.cut(arr) as Float64Array)).toEqual([0, 20, 0]);
+    expect(nc.cut(new Float32Array([1, 20]))).toBeInstanceOf(Float32Array);
     expect(arr).toEqual([1, 20, 3]);
     expect(nc.cut(5)).toBe(0);
     expect(nc.cut(15)).toBe(15);

@@ -113,7 +113,7 @@ describe('radial bins: rint half to even, oversampling', () => {
     for (const shape of [[7, 9], [6, 5], [8, 8], [5, 6, 7], [20]]) {
       const p = new RadialProfiler(shape);
       const q = new RadialProfiler(shape, { center: shape.map((d) => Math.floor(d / 2)) });
-      expect(Array.from(p.center)).toEqual(shape.map((d) => Math.floor(d / 2)));
+      expect(Array.from(p.center!)).toEqual(shape.map((d) => Math.floor(d / 2)));
       expect(Array.from(p.binMap())).toEqual(Array.from(q.binMap()));
       expect(Array.from(p.binMap())).toEqual(Array.from(radialRef(new Float32Array(p.length), shape).rmap));
       p.dispose();

@@ -203,13 +203,14 @@ describe('input forms', () => {
     expect(cov.mean as number).toBeCloseTo(ref.mean[0], 14);
   });
 
-  it('scalars are rounded to float32 once (0.1 → fround(0.1))', () => {
+  it('scalars are float64 data, never rounded to float32 (0.1 stays 0.1)', () => {
     const mean = new Mean();
     mean.accumulate(0.1);
-    expect(mean.value).toBe(Math.fround(0.1));
+    expect(mean.value).toBe(0.1);
     const min = new Minimum();
     min.accumulate(1 / 3);
-    expect(min.value).toBe(Math.fround(1 / 3));
+    min.accumulate(0.5);
+    expect(min.value).toBe(1 / 3);
   });
 
   it('{data, shape} in → {data, shape} out with the same shape (a copy of it)', () => {
@@ -235,7 +236,7 @@ describe('input forms', () => {
     expect((med.min as NDArray).shape).toEqual(shape);
   });
 
-  it('number[] input: value is a Float64Array (Minimum/Maximum: Float32Array)', () => {
+  it('number[] input is float64 data: every value is a Float64Array', () => {
     const stack = [
       [1, 2, 3],
       [4, 5, 6.5],
@@ -249,33 +250,32 @@ describe('input forms', () => {
     }
     expect(mean.value).toBeInstanceOf(Float64Array);
     expectClose(mean.value as Float64Array, meanVariance(stack).mean, { rtol: 1e-15, label: 'mean' });
-    expect(min.value).toBeInstanceOf(Float32Array);
-    expectExact(min.value as Float32Array, [-1, 0.25, 3], 'min');
+    expect(min.value).toBeInstanceOf(Float64Array);
+    expectExact(min.value as Float64Array, [-1, 0.25, 3], 'min');
   });
 
-  it('Float64Array input is converted to float32 once (value = the float32-rounded reference)', () => {
+  it('Float64Array input stays float64 (value = the float64 reference, not the float32-rounded one)', () => {
     const g = normal(rng(7));
     const stack = Array.from({ length: 6 }, () => Float64Array.from({ length: 9 }, () => 1 / 3 + 1e-3 * g()));
     const rounded = stack.map(toF32);
-    // the rounding is visible at this precision
+    // the rounding would be visible at this precision
     expect(rounded[0][0]).not.toBe(stack[0][0]);
     const mean = new Mean();
     const variance = new Variance();
     const min = new Minimum();
     const max = new Maximum();
     for (const x of stack) for (const a of [mean, variance, min, max]) a.accumulate(x);
-    const ref = meanVariance(rounded);
-    const raw = meanVariance(stack);
-    expectClose(mean.value as Float64Array, ref.mean, { rtol: 1e-15, label: 'mean vs float32-rounded' });
-    expectClose(variance.value as Float64Array, ref.varUnbiased, { rtol: 1e-9, label: 'variance vs float32-rounded' });
-    // and not the float64 one (the variance of 1e-3 noise feels the float32 rounding at 1e-6 relative)
-    const diff = Math.max(...Array.from(variance.value as Float64Array, (v, j) => Math.abs(v - raw.varUnbiased[j]) / raw.varUnbiased[j]));
+    const ref = meanVariance(stack);
+    const roundedRef = meanVariance(rounded);
+    expectClose(mean.value as Float64Array, ref.mean, { rtol: 1e-15, label: 'mean vs float64' });
+    expectClose(variance.value as Float64Array, ref.varUnbiased, { rtol: 1e-9, label: 'variance vs float64' });
+    // and not the float32-rounded one (the variance of 1e-3 noise feels float32 rounding at 1e-6 relative)
+    const diff = Math.max(...Array.from(variance.value as Float64Array, (v, j) => Math.abs(v - roundedRef.varUnbiased[j]) / roundedRef.varUnbiased[j]));
     expect(diff).toBeGreaterThan(1e-9);
-    const mm = minMax(rounded);
-    expectExact(min.value as Float32Array, mm.min, 'min');
-    expectExact(max.value as Float32Array, mm.max, 'max');
-    // the caller's Float64Array is untouched
-    expect(stack[0][0]).not.toBe(Math.fround(stack[0][0]));
+    const mm = minMax(stack);
+    expect(min.value).toBeInstanceOf(Float64Array);
+    expectExact(min.value as Float64Array, mm.min, 'min');
+    expectExact(max.value as Float64Array, mm.max, 'max');
   });
 
   it('Int16Array and Uint16Array input (exact in float32)', () => {
@@ -297,10 +297,15 @@ describe('input forms', () => {
     }
   });
 
-  it('Int32Array beyond 2^24 is rounded to float32 (16777217 → 16777216)', () => {
+  it('Int32Array and Uint32Array are float64 data, as NumPy casts them (16777217 stays 16777217)', () => {
     const mean = new Mean();
-    mean.accumulate(Int32Array.from([16777217, 3]));
-    expectExact(mean.value as Float64Array, [16777216, 3], 'mean');
+    mean.accumulate(Int32Array.from([16777217, 3, -2147483647]));
+    expectExact(mean.value as Float64Array, [16777217, 3, -2147483647], 'mean');
+    const max = new Maximum();
+    max.accumulate(Uint32Array.from([4294967295, 16777217, 0]));
+    max.accumulate(Uint32Array.from([1, 16777219, 7]));
+    expect(max.value).toBeInstanceOf(Float64Array);
+    expectExact(max.value as Float64Array, [4294967295, 16777219, 7], 'max');
   });
 
   it('data already in wasm memory (WasmArray, {data: WasmArray, shape}) is used and never modified', () => {
@@ -323,7 +328,7 @@ describe('input forms', () => {
     expectExact(max.value as Float32Array, mm.max, 'max');
     expect((med.value as NDArray).shape).toEqual([11, 1]);
     wasm.forEach((w, k) => expectExact(w.view(), stack[k], `caller's wasm array ${k}`));
-    expect(() => new Mean().accumulate(new WasmArray('f64', 3))).toThrow(/float32/);
+    expect(() => new Mean().accumulate(new WasmArray('i32', 3))).toThrow(/float32 or float64/);
     for (const w of wasm) w.dispose();
   });
 
