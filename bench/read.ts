@@ -47,7 +47,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     rows.push(row('read', 'Detector.read ((raw − dark) × eV/ADU, into wasm memory)', unit, tWasm, { 'MB/s': rate(tWasm.median) }));
 
     // The naive h5wasm way, for comparison: get() + .value per image.
-    const paths = Array.from(raw.tags, (t) => file.imagePath(raw.group, t));
+    const paths = Array.from(raw.tags, (t) => file.imagePath(raw.layout.sensors[0].group, t));
     const h5 = file.h5.file;
     void h5lib();
     const tValue = await measure(() => {

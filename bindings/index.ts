@@ -15,6 +15,7 @@ export { restoreAccumulator } from './stats/restore.js';
 
 export { NoiseCutter } from './image/noiseCut.js';
 export { radialProfile, RadialProfiler, type RadialOptions, type RadialProfile } from './image/radialProfile.js';
+export { DetectorGeometry, sensorPositions, assemble, type SensorGeometry, type PlacedSensor } from './image/geometry.js';
 export { meanAlongAxis, sumAlongAxis, imageSum, roiSum, roiMean, cropImage, correctImage, correctImageInWasm, type ROI, type Correction } from './image/reduce.js';
 
 export {
@@ -24,6 +25,9 @@ export {
   Detector,
   DBReader,
   RunFile,
+  RunSource,
+  resolveDetector,
+  detectorsOf,
   listRuns,
   listRunFiles,
   newestRun,
@@ -51,7 +55,10 @@ export type {
   DetectorOptions,
   LazyImage,
   DBReaderOptions,
-  DetectorInfo,
+  SensorInfo,
+  DetectorLayout,
+  RunInfo,
+  Image,
   RunEntry,
   Dark,
   DarkFile,
@@ -68,5 +75,6 @@ export { loadConfig, validateConfig, configHash, defaultConfigPath, type Experim
 export { analyseRun, openConfiguredRun, type AnalysisResult, type AnalyseOptions, type Progress, type RunRef, type Dataset } from './analysis/pipeline.js';
 export { ResultFile, fillResultFile, resultName } from './analysis/results.js';
 export { writeResult, readResults, openResult } from './analysis/resultsOnDisk.js';
+export { makeDarks, badPixelMask, type MakeDarksOptions, type DarkRunResult, type DetectorDark, type MaskCounts, type SensorSpread, type RobustSpread } from './analysis/darkRun.js';
 
 export { VERSION } from './version.js';

@@ -21,16 +21,19 @@ test('the README example analyses a run, reads the result back and averages shot
         .replaceAll("'runs'", JSON.stringify(join(dir, 'runs')))
         .replaceAll("'results'", JSON.stringify(join(dir, 'results')))
         .replaceAll("'configs/kuschel2023.json'", JSON.stringify(join(root, 'configs', 'kuschel2023.json')))
-        .replaceAll('console.log(', '(() => {})(') + '\nexport { result, mean, median, profile };\n';
+        .replaceAll('console.log(', '(() => {})(') + '\nexport { result, mean, median, picture, profile };\n';
     const file = join(root, 'test', '.readme-example.tmp.ts');
     writeFileSync(file, code);
     try {
-      const { result, mean, median, profile } = await import(/* @vite-ignore */ file);
+      const { result, mean, median, picture, profile } = await import(/* @vite-ignore */ file);
       expect(result.run).toBe(100);
       expect(existsSync(join(dir, 'results', 'run_100.h5'))).toBe(true);
       expect(mean.n).toBeGreaterThan(30); // shots with the shutter open
       expect(median.n).toBe(mean.n);
-      expect(profile.profile.length).toBeGreaterThan(40); // radii of a 64 × 64 image
+      // Two 64 × 32 sensors six columns apart: a 64 × 70 picture, NaN in the gap.
+      expect(picture.shape).toEqual([64, 70]);
+      expect(Number.isNaN(picture.data[35]) && Number.isFinite(picture.data[0])).toBe(true);
+      expect(profile.profile.length).toBe(Math.round(Math.hypot(32, 35)) + 1); // radii up to the far corner
     } finally {
       rmSync(file, { force: true });
     }

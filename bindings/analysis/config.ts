@@ -53,10 +53,17 @@ export type TransformConfig =
   | { histogram: { bins: number; range: [number, number] } }
   /** Counts low < v < high (strict); ±Infinity when omitted or null in the file. */
   | { rangeCount: { low: number; high: number } }
-  /** `center` null: shape // 2. */
-  | { radialProfile: { center: number[] | null; os: number } }
+  /**
+   * `center` null: shape // 2 (for a stack of sensors: of the assembled picture, [row, col]);
+   * `centerUm`: [X, Y] in the detector plane (µm), for detectors with geometry.
+   */
+  | { radialProfile: { center: number[] | null; centerUm: number[] | null; os: number } }
   | { sum: { nan: NanMode } }
-  | { mean: { nan: NanMode } };
+  | { mean: { nan: NanMode } }
+  /** The sensors of a detector placed into one 2-D picture (gaps NaN), by their geometry. */
+  | { assemble: Record<string, never> }
+  /** Pixels set in a bad-pixel mask (`.npy`, 1 = bad; or a folder: the mask closest in time) become NaN. */
+  | { mask: { file: string } };
 
 type UnionKeys<T> = T extends unknown ? keyof T : never;
 export type TransformKind = UnionKeys<TransformConfig>;
@@ -99,6 +106,8 @@ export interface ThinningConfig {
 }
 
 export interface ExperimentConfig {
+  /** The file the config was read from (named in errors), or null. */
+  source: string | null;
   name: string | null;
   description: string | null;
   detectors: Record<string, DetectorConfig>;
@@ -109,8 +118,11 @@ export interface ExperimentConfig {
   thinning: ThinningConfig;
 }
 
-/** What flows through a chain: one number per shot, or an array of `ndim` dimensions. */
-export type DataType = { kind: 'number' } | { kind: 'array'; ndim: number };
+/**
+ * What flows through a chain: one number per shot, or an array of `ndim` dimensions (null: not
+ * known before a run is opened; a detector's images are 2-D for one sensor, 3-D for several).
+ */
+export type DataType = { kind: 'number' } | { kind: 'array'; ndim: number | null };
 
 export type SourceKind = 'detector' | 'value' | 'index' | 'tag';
 
@@ -332,19 +344,37 @@ const transformParams = {
     }
     return r.data;
   }),
-  radialProfile: strict(
-    {
-      center: z
-        .array(num('a list of numbers, one per dimension'), E('a list of numbers, one per dimension, or null'))
-        .min(1, E('a list of numbers, one per dimension'))
-        .nullish()
-        .transform((c) => c ?? null),
-      os: num('a positive number').positive(E('a positive number')).default(1),
-    },
-    'radialProfile parameters {center?, os?}',
-  ),
+  radialProfile: z.any().transform((v, ctx): { center: number[] | null; centerUm: number[] | null; os: number } => {
+    const r = strict(
+      {
+        center: z
+          .array(num('a list of numbers, one per dimension'), E('a list of numbers, one per dimension, or null'))
+          .min(1, E('a list of numbers, one per dimension'))
+          .nullish()
+          .transform((c) => c ?? null),
+        centerUm: z
+          .array(num('[X, Y] in µm'), E('[X, Y] in µm (the detector plane), or null'))
+          .length(2, E('[X, Y] in µm (the detector plane)'))
+          .nullish()
+          .transform((c) => c ?? null),
+        os: num('a positive number').positive(E('a positive number')).default(1),
+      },
+      'radialProfile parameters {center?, centerUm?, os?}',
+    ).safeParse(v);
+    if (!r.success) {
+      forward(ctx, r.error.issues);
+      return z.NEVER;
+    }
+    if (r.data.center && r.data.centerUm) {
+      issue(ctx, 'the centre in pixels (center) or in µm (centerUm), not both', [], 'both');
+      return z.NEVER;
+    }
+    return r.data;
+  }),
   sum: strict({ nan: nanMode.default('skip') }, 'sum parameters {nan?}'),
   mean: strict({ nan: nanMode.default('skip') }, 'mean parameters {nan?}'),
+  assemble: strict({}, 'assemble parameters {} (none)'),
+  mask: strict({ file: str('a mask file (.npy, 1 = bad pixel) or a folder of masks') }, 'mask parameters {file}'),
 };
 
 export const TRANSFORM_KINDS = Object.keys(transformParams) as TransformKind[];
@@ -446,7 +476,7 @@ const tableSchema = z.any().transform((v, ctx): XYTable => {
 });
 
 const VALUE_EXPECTED =
-  'a key string, [key, factor], {key}, {key, scale}, {key, nearest: {x, y}}, {key, linear: {x, y}}, {key, sidecar} or (.mjs) {key, fn}';
+  'a key string, [key, factor], {key}, {key, scale}, {key, nearest: {x, y}}, {key, linear: {x, y}}, {key, sidecar} or (.mjs) {key, fn}, each with optional?: true';
 
 const valueObject = strict(
   {
@@ -456,6 +486,7 @@ const valueObject = strict(
     linear: tableSchema.optional(),
     fn: fnSchema.optional(),
     sidecar: str('a path to a "tag, value" text file').optional(),
+    optional: z.boolean(E('true or false')).optional(),
   },
   'a value {key, …}',
 );
@@ -489,7 +520,7 @@ const valueSchema = z.any().transform((v, ctx): ValueConfig => {
     return z.NEVER;
   }
   const out: Exclude<ValueSpec, string | unknown[]> = { key: r.data.key };
-  for (const k of ['scale', 'nearest', 'linear', 'fn', 'sidecar'] as const) {
+  for (const k of ['scale', 'nearest', 'linear', 'fn', 'sidecar', 'optional'] as const) {
     if (r.data[k] !== undefined) (out as Record<string, unknown>)[k] = r.data[k];
   }
   return out;
@@ -550,21 +581,32 @@ const TOP_KEYS = ['name', 'description', 'detectors', 'values', 'filters', 'cons
 // Chain typing
 
 function typeName(t: DataType): string {
-  return t.kind === 'number' ? 'a number' : `a ${t.ndim}-D array`;
+  if (t.kind === 'number') return 'a number';
+  return t.ndim === null ? 'an array (2-D for one sensor, 3-D for several)' : `a ${t.ndim}-D array`;
 }
 
-/** The type a transform gives for an input type, or what it expected instead. */
+/**
+ * The type a transform gives for an input type, or what it expected instead. Detector images
+ * have a dimension known only with the run (one sensor or several): such chains are checked
+ * again against the run's shapes when the plan is made.
+ */
 function applyTransform(t: TransformConfig, input: DataType): DataType | { expected: string } {
   const isArr = input.kind === 'array';
   const nd = input.kind === 'array' ? input.ndim : 0;
-  if ('noiseCut' in t) return isArr ? input : { expected: 'an array input (noiseCut keeps the shape)' };
-  if ('roi' in t) return nd === 2 ? input : { expected: 'a 2-D input' };
-  if ('meanAlongAxis' in t || 'sumAlongAxis' in t) return nd === 2 ? { kind: 'array', ndim: 1 } : { expected: 'a 2-D input' };
+  const twoD = nd === 2 || nd === null;
+  if ('noiseCut' in t || 'mask' in t) return isArr ? input : { expected: 'an array input (it keeps the shape)' };
+  if ('roi' in t) return twoD ? { kind: 'array', ndim: 2 } : { expected: 'a 2-D input' };
+  if ('meanAlongAxis' in t || 'sumAlongAxis' in t) return twoD ? { kind: 'array', ndim: 1 } : { expected: 'a 2-D input' };
   if ('histogram' in t) return isArr ? { kind: 'array', ndim: 1 } : { expected: 'an array input' };
+  if ('assemble' in t) return nd === 2 || nd === 3 || nd === null ? { kind: 'array', ndim: 2 } : { expected: 'a detector image (2-D, or 3-D for several sensors)' };
   if ('radialProfile' in t) {
     if (!isArr) return { expected: 'an array input' };
     const c = t.radialProfile.center;
-    if (c && c.length !== nd) return { expected: `a center of ${nd} numbers for a ${nd}-D input` };
+    // A stack of sensors takes its centre as [row, col] of the assembled picture.
+    // A detector image (one sensor, or a stack placed by its geometry) takes [row, col].
+    const wanted = nd === null || nd === 3 ? 2 : nd;
+    if (c && c.length !== wanted) return { expected: `a center of ${wanted} numbers for ${nd === null ? 'a detector image ([row, col])' : `a ${nd}-D input`}` };
+    if (t.radialProfile.centerUm && nd !== null && nd < 2) return { expected: 'a detector image (centerUm needs the sensors\' geometry)' };
     return { kind: 'array', ndim: 1 };
   }
   // rangeCount, sum, mean
@@ -585,7 +627,7 @@ function sourceWhat(kind: SourceKind | null, source: string): string {
 }
 
 function sourceType(kind: SourceKind): DataType {
-  return kind === 'detector' ? { kind: 'array', ndim: 2 } : { kind: 'number' };
+  return kind === 'detector' ? { kind: 'array', ndim: null } : { kind: 'number' };
 }
 
 /** The per-shot type of `source` through `transforms` (throws on an inconsistent chain). */
@@ -607,7 +649,7 @@ export function chainType(
 
 /** The type of a sink's value over the run for a per-shot type. */
 export function sinkType(sink: SinkConfig, perShot: DataType): DataType {
-  if (sink === 'perShot') return { kind: 'array', ndim: perShot.kind === 'number' ? 1 : perShot.ndim + 1 };
+  if (sink === 'perShot') return { kind: 'array', ndim: perShot.kind === 'number' ? 1 : perShot.ndim === null ? null : perShot.ndim + 1 };
   if (typeof sink === 'object' && 'topK' in sink) return { kind: 'array', ndim: 1 };
   return perShot;
 }
@@ -650,6 +692,7 @@ export function validateConfig(raw: unknown, origin: string): ExperimentConfig {
   }
 
   const config: ExperimentConfig = {
+    source: origin,
     name: null,
     description: null,
     detectors: {},
@@ -933,7 +976,34 @@ function resolvePaths(
       typeof v === 'object' && !Array.isArray(v) && v.sidecar !== undefined ? { ...v, sidecar: res(v.sidecar) } : v,
     ]),
   );
-  return { ...config, detectors, values };
+  const chain = (ts: TransformConfig[]) => ts.map((t) => ('mask' in t ? { mask: { file: res(t.mask.file) } } : t));
+  const outputs = config.outputs.map((o) => ({
+    ...o,
+    transforms: chain(o.transforms),
+    after: chain(o.after),
+    sink:
+      typeof o.sink === 'object' && 'topK' in o.sink
+        ? {
+            topK: {
+              ...o.sink.topK,
+              payloads: Object.fromEntries(Object.entries(o.sink.topK.payloads).map(([n, p]) => [n, { ...p, transforms: chain(p.transforms) }])),
+            },
+          }
+        : o.sink,
+  }));
+  return { ...config, detectors, values, outputs };
+}
+
+/** Every mask file the outputs of a config apply (after resolvePaths: absolute). */
+export function maskFiles(config: ExperimentConfig): string[] {
+  const files = new Set<string>();
+  const chain = (ts: TransformConfig[]) => ts.forEach((t) => 'mask' in t && files.add(t.mask.file));
+  for (const o of config.outputs) {
+    chain(o.transforms);
+    chain(o.after);
+    if (typeof o.sink === 'object' && 'topK' in o.sink) for (const p of Object.values(o.sink.topK.payloads)) chain(p.transforms);
+  }
+  return [...files];
 }
 
 /** Absolute path of the shipped `configs/kuschel2023.json` (from sources or from dist/). */
@@ -957,6 +1027,7 @@ export function toRunOptions(config: ExperimentConfig): OpenRunOptions {
     values: { ...config.values },
     darks: Object.fromEntries(dets.map(([n, d]) => [n, d.dark])),
     evPerAdu: Object.fromEntries(dets.map(([n, d]) => [n, d.evPerAdu])),
+    origin: config.source ?? undefined,
   };
 }
 
@@ -976,10 +1047,11 @@ function canonical(v: unknown): string {
 
 /**
  * A stable hash of what a config computes (sha256 hex of its canonical JSON: sorted keys,
- * functions by their source text). `description` is left out: editing notes does not redo runs.
+ * functions by their source text). `description` and `source` are left out: editing notes or
+ * moving the file does not redo runs.
  */
 export async function configHash(config: ExperimentConfig): Promise<string> {
-  const { description: _description, ...rest } = config;
+  const { description: _description, source: _source, ...rest } = config;
   // WebCrypto: the same digest in Node (globalThis.crypto) and in browsers.
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical(rest)));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');

@@ -17,6 +17,7 @@ export function shutter(values: Float64Array, good: Uint32Array): Uint32Array {
  * Removes the acceleration phases of a continuously scanned motor: the gradient of its value
  * over the kept shots; threshold 0.9 × the median gradient; only if the largest gradient
  * exceeds 1e-6, keep the shots whose gradient is above the threshold, otherwise keep all.
+ * As in NumPy, a NaN position makes the largest gradient NaN, so no shot is removed.
  */
 export function motorStep(values: Float64Array, good: Uint32Array): Uint32Array {
   // NumPy's gradient needs two points; with fewer there is no scan to trim.
@@ -24,7 +25,7 @@ export function motorStep(values: Float64Array, good: Uint32Array): Uint32Array 
   const g = gradient(pick(values, good));
   const threshold = 0.9 * median(g);
   let largest = -Infinity;
-  for (const v of g) if (v > largest) largest = v;
+  for (const v of g) largest = v !== v || largest !== largest ? NaN : Math.max(largest, v);
   if (!(largest > 1e-6)) return good.slice();
   return good.filter((_, k) => g[k] > threshold);
 }
@@ -49,6 +50,14 @@ export interface FilterOutcome {
   value: string;
   /** Shots it removed, of those still kept when it ran. */
   removed: number;
+  /** Shots still kept when it ran whose value was NaN. */
+  nan: number;
+}
+
+/** What a NaN value does in a filter, for the notice that reports it. */
+export function nanEffect(o: FilterOutcome): string {
+  if (o.kind === 'motorStep') return 'as in NumPy, its largest gradient is NaN, so the filter removes no shot';
+  return o.kind === 'shutter' ? 'NaN is not > 0: those shots are removed' : 'NaN is outside every range: those shots are removed';
 }
 
 /** Applies the filters in order to all shots of a run; says how many each removed. */
@@ -61,22 +70,15 @@ export function applyFilters(
   const outcomes: FilterOutcome[] = [];
   for (const filter of filters) {
     const before = good.length;
-    let kind: FilterOutcome['kind'];
-    let name: string;
-    if ('shutter' in filter) {
-      kind = 'shutter';
-      name = filter.shutter;
-      good = shutter(lookup(values, name), good);
-    } else if ('motorStep' in filter) {
-      kind = 'motorStep';
-      name = filter.motorStep;
-      good = motorStep(lookup(values, name), good);
-    } else {
-      kind = 'value';
-      name = filter.value;
-      good = valueRange(lookup(values, name), good, filter.min ?? -Infinity, filter.max ?? Infinity);
-    }
-    outcomes.push({ kind, value: name, removed: before - good.length });
+    const kind: FilterOutcome['kind'] = 'shutter' in filter ? 'shutter' : 'motorStep' in filter ? 'motorStep' : 'value';
+    const name = 'shutter' in filter ? filter.shutter : 'motorStep' in filter ? filter.motorStep : filter.value;
+    const v = lookup(values, name);
+    let nan = 0;
+    for (const i of good) if (v[i] !== v[i]) nan++;
+    if ('shutter' in filter) good = shutter(v, good);
+    else if ('motorStep' in filter) good = motorStep(v, good);
+    else good = valueRange(v, good, filter.min ?? -Infinity, filter.max ?? Infinity);
+    outcomes.push({ kind, value: name, removed: before - good.length, nan });
   }
   return { good, outcomes };
 }

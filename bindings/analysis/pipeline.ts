@@ -3,14 +3,14 @@
 // split across worker threads), and collect every output, constant and value.
 import { openRun, type Run, type OpenRunOptions } from '../data/run.js';
 import type { ValueSpec } from '../data/calibration.js';
+import { loadMask } from '../data/darks.js';
 import { DataError, UsageError } from '../cli/errors.js';
 import { VERSION } from '../version.js';
-import { applyFilters, thin, type FilterOutcome } from './filters.js';
-import { Plan } from './plan.js';
-import { applyOnce } from './transforms.js';
+import { applyFilters, nanEffect, thin, type FilterOutcome } from './filters.js';
+import { Plan, type PlanContext } from './plan.js';
 import type { Dataset, SinkState } from './sinks.js';
 import type { ParallelJob } from '../parallel/pool.js';
-import { configHash, constantValue, toRunOptions, type ExperimentConfig } from './config.js';
+import { configHash, constantValue, maskFiles, toRunOptions, type ExperimentConfig } from './config.js';
 
 export type { Dataset };
 
@@ -41,17 +41,35 @@ export interface AnalyseOptions {
   signal?: AbortSignal;
   /** The config file, for worker threads to load when the config holds functions (`.mjs`). */
   configPath?: string;
+  /** Read a run split into several files of the data folder from all of them. */
+  combine?: boolean;
   /**
    * Runs a share of the shots in each of `job.workers` workers and returns their sink states.
    * Default: Node worker threads (bindings/parallel/pool.ts); the web app passes Web Workers.
    */
   pool?: WorkerPool;
+  /**
+   * The outputs so far (every dataset of the result, `after` applied), about once a second
+   * while shots remain: for live plots.
+   */
+  onPreview?: (outputs: Record<string, Dataset>) => void;
 }
 
-export type WorkerPool = (job: ParallelJob, onProgress: (done: number) => void, signal?: AbortSignal) => Promise<SinkState[][]>;
+/**
+ * Runs a share of the shots in each of `job.workers` workers and returns their sink states;
+ * `onPartial`, when given, receives the workers' latest partial states now and then.
+ */
+export type WorkerPool = (
+  job: ParallelJob,
+  onProgress: (done: number) => void,
+  signal?: AbortSignal,
+  onPartial?: (parts: SinkState[][]) => void,
+) => Promise<SinkState[][]>;
 
 /** Node's worker threads, loaded only when asked for (this module also runs in browsers). */
 const nodePool: WorkerPool = async (job, onProgress, signal) => (await import('../parallel/pool.js')).runInWorkers(job, onProgress, signal);
+
+const PREVIEW_MS = 1000;
 
 export interface AnalysisResult {
   run: number;
@@ -79,8 +97,14 @@ function checkThinning(maxShots: number | null | undefined, step: number | undef
 }
 
 /** Opens the run a config describes (detectors, values, darks). */
-export function openConfiguredRun(config: ExperimentConfig, path: string, run: number, warn?: (m: string) => void): Promise<Run> {
-  const options: OpenRunOptions = { ...toRunOptions(config), run, warn };
+export function openConfiguredRun(
+  config: ExperimentConfig,
+  path: string,
+  run: number,
+  warn?: (m: string) => void,
+  { combine = false }: { combine?: boolean } = {},
+): Promise<Run> {
+  const options: OpenRunOptions = { ...toRunOptions(config), run, warn, combine };
   return openRun(path, options);
 }
 
@@ -94,9 +118,27 @@ export function constantDatasets(config: ExperimentConfig): Record<string, Datas
   );
 }
 
-/** The detectors' shapes, for planning. */
-export function detectorShapes(run: Run): Record<string, { shape: number[]; size: number }> {
-  return Object.fromEntries(Object.entries(run.detectors).map(([name, d]) => [name, { shape: d.shape, size: d.size }]));
+/** What the plan needs of an open run: its detectors' shapes, dtypes and geometry, and the config's masks. */
+export async function planContext(config: ExperimentConfig, run: Run): Promise<PlanContext> {
+  const detectors = Object.fromEntries(
+    Object.entries(run.detectors).map(([name, d]) => [name, { shape: d.shape, size: d.size, dtype: d.dtype, geometry: () => d.geometry }]),
+  );
+  const masks: PlanContext['masks'] = {};
+  for (const file of maskFiles(config)) masks[file] = await loadMask(file, run);
+  return { detectors, masks };
+}
+
+/** The plan of a config for an open run, checked against the run's detectors. */
+export async function makePlan(config: ExperimentConfig, run: Run): Promise<Plan> {
+  const plan = new Plan(config.outputs, await planContext(config, run));
+  try {
+    plan.check();
+  } catch (err) {
+    plan.dispose();
+    const origin = config.source ? `${config.source}: ` : '';
+    throw new DataError(`${origin}${(err as Error).message} — in run ${run.runNumber} (${run.path})`);
+  }
+  return plan;
 }
 
 // How long the shot loop runs before it lets the event loop in (signals, progress, workers).
@@ -123,7 +165,7 @@ export async function processShots(
   shots: ArrayLike<number>,
   { onProgress, progressMs = 0, onPartial, partialMs = 1000, signal }: ShotLoopOptions = {},
 ): Promise<Plan> {
-  const plan = new Plan(config.outputs, detectorShapes(run));
+  const plan = await makePlan(config, run);
   try {
     let lastYield = performance.now();
     let lastProgress = -Infinity;
@@ -160,9 +202,15 @@ export async function processShots(
  * A worker's part of a run (Node worker threads and browser Web Workers alike): opens the run
  * itself, streams its share of the shots and returns the plan's sink states for the merge.
  */
-export async function analyseShare(config: ExperimentConfig, runFile: string, run: number, shots: ArrayLike<number>, options: ShotLoopOptions = {}): Promise<SinkState[]> {
+export async function analyseShare(
+  config: ExperimentConfig,
+  runFile: string,
+  run: number,
+  shots: ArrayLike<number>,
+  options: ShotLoopOptions & { combine?: boolean } = {},
+): Promise<SinkState[]> {
   // The main thread opened the same run first and gave its notices (missing tags, darks).
-  const opened = await openConfiguredRun(config, runFile, run, () => {});
+  const opened = await openConfiguredRun(config, runFile, run, () => {}, { combine: options.combine });
   try {
     const plan = await processShots(config, opened, shots, options);
     try {
@@ -201,31 +249,56 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   const thinning = checkThinning(options.maxShots ?? config.thinning?.maxShots, options.step ?? config.thinning?.step);
   const requested = options.workers ?? 1;
   if (!(Number.isInteger(requested) && requested >= 1)) throw new UsageError(`workers must be an integer ≥ 1, got ${requested}`);
-  const opened = 'data' in run && typeof (run as RunRef).data === 'string' ? await openConfiguredRun(config, (run as RunRef).data, (run as RunRef).run, warn) : (run as Run);
+  const ref = 'data' in run && typeof (run as RunRef).data === 'string' ? (run as RunRef) : null;
+  const opened = ref ? await openConfiguredRun(config, ref.data, ref.run, warn, { combine: options.combine }) : (run as Run);
   try {
     const { good: filtered, outcomes } = applyFilters(config.filters, opened.values, opened.length);
+    for (const o of outcomes) {
+      if (o.nan) warn(`run ${opened.runNumber}: filter ${o.kind} on ${o.value}: ${o.nan} shot(s) have a NaN value; ${nanEffect(o)}`);
+    }
     const good = thin(filtered, thinning);
     const report = progressReporter(good.length, options.onProgress);
     report(0, true);
     const workers = Math.max(1, Math.min(requested, good.length));
     let plan: Plan;
+    const preview = options.onPreview;
     if (workers === 1) {
-      plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal });
+      const onPartial = preview && ((p: Plan) => preview({ ...constantDatasets(config), ...p.datasets() }));
+      plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal, onPartial, partialMs: PREVIEW_MS });
     } else {
-      plan = new Plan(config.outputs, detectorShapes(opened));
+      plan = await makePlan(config, opened);
+      const context = preview ? await planContext(config, opened) : null;
+      let lastPreview = performance.now();
+      const onPartial =
+        preview &&
+        ((parts: SinkState[][]) => {
+          const now = performance.now();
+          if (now - lastPreview < PREVIEW_MS) return;
+          lastPreview = now;
+          const partial = new Plan(config.outputs, context!);
+          try {
+            partial.merge(parts);
+            preview({ ...constantDatasets(config), ...partial.datasets() });
+          } finally {
+            partial.dispose();
+          }
+        });
       try {
         const parts: SinkState[][] = await (options.pool ?? nodePool)(
           {
             config,
             configPath: options.configPath ?? null,
-            dataDir: 'data' in run && typeof (run as RunRef).data === 'string' ? (run as RunRef).data : null,
-            runFile: opened.path,
+            dataDir: ref ? ref.data : null,
+            // A run read from several files is opened by the workers from its folder.
+            runFile: opened.source.files.length > 1 && ref ? ref.data : opened.path,
+            combine: opened.source.files.length > 1,
             run: opened.runNumber,
             shots: good,
             workers,
           },
           (done) => report(done),
           options.signal,
+          onPartial,
         );
         plan.merge(parts);
       } catch (err) {
@@ -244,7 +317,9 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     const hash = await configHash(config);
     const attrs: Record<string, string | number> = {
       run: opened.runNumber,
-      config: JSON.stringify(config),
+      // The config as a file would hold it (where it was read from is `config_file`).
+      config: JSON.stringify({ ...config, source: undefined }),
+      config_file: config.source ?? 'none',
       config_hash: hash,
       version: VERSION,
       created: new Date().toISOString(),
@@ -258,6 +333,16 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
       workers,
     };
     for (const o of outcomes) attrs[`removed_by_${o.kind}_${o.value}`] = o.removed;
+    for (const [name, d] of Object.entries(opened.detectors)) {
+      attrs[`dark_${name}`] = d.darkPath ?? (d.dark ? 'an array given by the caller' : 'none');
+      attrs[`detector_${name}`] = JSON.stringify({
+        id: d.id,
+        sensors: d.layout.sensors.map((s) => s.name),
+        groups: d.layout.sensors.map((s) => s.group),
+        shape: d.shape,
+        evPerAdu: d.evPerAdu,
+      });
+    }
     return {
       run: opened.runNumber,
       source: opened.path,
@@ -284,12 +369,6 @@ function collect(config: ExperimentConfig, run: Run, plan: Plan, good: Uint32Arr
   }
   out.runNR = { data: Int32Array.of(run.runNumber), shape: [] };
   Object.assign(out, constantDatasets(config), plan.datasets());
-  for (const spec of config.outputs) {
-    if (!spec.after.length || !out[spec.name]) continue;
-    const value = out[spec.name];
-    const result = applyOnce(spec.after, value.shape.length === 0 ? value.data[0] : value);
-    out[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
-  }
   return out;
 }
 

@@ -15,12 +15,15 @@ export type Dataset = NDArray<Float32Array | Float64Array | Int32Array>;
 export type SinkState =
   | { kind: 'accumulator'; state: AccumulatorState }
   | { kind: 'estimate'; n: number; value: Dataset | null }
-  | { kind: 'perShot'; shots: Int32Array; numbers: Float64Array | null; arrays: Float32Array | null; shape: number[] | null }
+  | { kind: 'perShot'; shots: Int32Array; numbers: Float64Array | null; arrays: Float32Array | Float64Array | null; shape: number[] | null }
   | { kind: 'topK'; state: TopKState<Record<string, Dataset>> };
+
+/** A payload's value for the current shot, computed when asked for (only shots entering a top k are). */
+export type Payload = () => ShotValue;
 
 export interface Sink {
   /** Takes one shot's value; `shot` is its index in the run, `payloads` what top-k keeps. */
-  accumulate(value: ShotValue, shot: number, payloads?: Record<string, ShotValue>): void;
+  accumulate(value: ShotValue, shot: number, payloads?: Record<string, Payload>): void;
   exportState(): SinkState;
   /** Merges partial results of other workers (over other shots) into this one. */
   merge(states: SinkState[]): void;
@@ -136,7 +139,7 @@ class PerShotSink implements Sink {
       kind: 'perShot',
       shots: Int32Array.from(this.#shots),
       numbers: numbers ? Float64Array.from(this.#values, (v) => v.data[0]) : null,
-      arrays: shape && !numbers ? concatFloat32(this.#values.map((v) => v.data as Float32Array)) : null,
+      arrays: shape && !numbers ? concat(this.#values.map((v) => v.data as Float32Array | Float64Array)) : null,
       shape,
     };
   }
@@ -176,10 +179,10 @@ class TopKSink implements Sink {
     this.topK = new TopK(k);
   }
 
-  accumulate(value: ShotValue, shot: number, payloads: Record<string, ShotValue> = {}): void {
+  accumulate(value: ShotValue, shot: number, payloads: Record<string, Payload> = {}): void {
     if (isImage(value)) throw new TypeError('topK: the ranking value must be a number per shot');
-    // Payloads are copied out of wasm only for shots that enter the top k.
-    this.topK.add(value, () => Object.fromEntries(this.payloadNames.map((name) => [name, keep(payloads[name])])), shot);
+    // Payloads are computed and copied out of wasm only for shots that enter the top k.
+    this.topK.add(value, () => Object.fromEntries(this.payloadNames.map((name) => [name, keep(payloads[name]())])), shot);
   }
 
   exportState(): SinkState {
@@ -205,8 +208,10 @@ class TopKSink implements Sink {
   }
 }
 
-function concatFloat32(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+/** One array of the parts in order: float64 if any part is float64, else float32. */
+function concat(parts: (Float32Array | Float64Array)[]): Float32Array | Float64Array {
+  const length = parts.reduce((a, p) => a + p.length, 0);
+  const out = parts.some((p) => p instanceof Float64Array) ? new Float64Array(length) : new Float32Array(length);
   let offset = 0;
   for (const p of parts) {
     out.set(p, offset);
@@ -215,12 +220,12 @@ function concatFloat32(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** Stacks per-shot values along a new first axis: numbers → float64 [n], arrays → float32 [n, …shape]. */
+/** Stacks per-shot values along a new first axis: numbers → float64 [n], arrays → [n, …shape] in their dtype. */
 function stack(values: Dataset[]): Dataset {
   if (values.length === 0) return { data: new Float64Array(0), shape: [0] };
   const shape = values[0].shape;
   if (shape.length === 0) return { data: Float64Array.from(values, (v) => v.data[0]), shape: [values.length] };
-  return { data: concatFloat32(values.map((v) => v.data as Float32Array)), shape: [values.length, ...shape] };
+  return { data: concat(values.map((v) => v.data as Float32Array | Float64Array)), shape: [values.length, ...shape] };
 }
 
 export function makeSink(spec: SinkConfig): Sink {

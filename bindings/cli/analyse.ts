@@ -21,6 +21,7 @@ interface AnalyseOptions {
   json?: boolean;
   force?: boolean;
   quiet?: boolean;
+  combine?: boolean;
 }
 
 function summary(result: AnalysisResult, path: string): string {
@@ -43,6 +44,7 @@ export function registerAnalyse(program: Command): void {
     .option('--step <s>', 'use every S-th good shot', integer('--step', 1))
     .option('--json', 'print one JSON object per run on stdout')
     .option('--force', 'analyse runs again even if their result file was made with the same config')
+    .option('--combine', 'a run split into several files of the folder (run_N_bg.h5 + run_N_sig.h5) is read from all of them')
     .option('--quiet', 'no progress bar')
     .action(async (opts: AnalyseOptions) => {
       const configPath = resolve(opts.config ?? defaultConfigPath());
@@ -75,7 +77,7 @@ export function registerAnalyse(program: Command): void {
                 )
               : null;
           try {
-            run = (await resolveRun(opts.data, requested)).run;
+            run = (await resolveRun(opts.data, requested, { combine: opts.combine })).run;
             const path = resolve(join(opts.out, resultName(run)));
             if (!opts.force && (await storedConfigHash(path)) === hash) {
               if (opts.json) process.stdout.write(JSON.stringify({ run, skipped: true, reason: 'already analysed with this config', output: path }) + '\n');
@@ -97,6 +99,7 @@ export function registerAnalyse(program: Command): void {
               maxShots: opts.maxShots,
               step: opts.step,
               configPath,
+              combine: opts.combine,
               signal: controller.signal,
               warn: (m) => {
                 bar?.stop();

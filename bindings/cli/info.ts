@@ -1,15 +1,13 @@
 // `sacla info PATH [--run N] [--search REGEX] [--json]`: what a run file or a folder of runs holds.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { runNumber } from './options.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { closestDark, listDarks } from '../data/darks.js';
 import { RunFile, listRunFiles, searchKeys, summariseRuns, type RunEntry } from '../data/runfile.js';
+import { detectorsOf, type DetectorLayout } from '../data/sensors.js';
 import { DataError } from './errors.js';
 
-function runNumber(v: string): number {
-  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`--run must be an integer (negative counts back from the newest), got "${v}"`);
-  return Number(v);
-}
 
 const iso = (t: number | null) => (t === null ? null : new Date(t * 1000).toISOString());
 
@@ -55,44 +53,109 @@ async function darkInfo(f: RunFile): Promise<{ detector: string; folder: string;
   return out;
 }
 
+/** "16.9–18.1" for a range of numbers, one number when they are all equal. */
+function span(values: (number | null)[], digits: number): string {
+  const v = values.filter((x): x is number => x !== null);
+  if (!v.length) return '-';
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  return lo === hi ? lo.toFixed(digits) : `${lo.toFixed(digits)}–${hi.toFixed(digits)}`;
+}
+
+/** "detector_2d_1…8" for consecutive groups, else a list. */
+function groupNames(d: DetectorLayout): string {
+  const g = d.sensors.map((s) => s.group);
+  if (g.length < 3) return g.join(', ');
+  const m = g.map((x) => /^(.*_)(\d+)$/.exec(x));
+  const consecutive = m.every((x, i) => x && x[1] === m[0]![1] && Number(x[2]) === Number(m[0]![2]) + i);
+  return consecutive ? `${g[0]}…${m[m.length - 1]![2]}` : g.join(', ');
+}
+
+function detectorJson(d: DetectorLayout) {
+  return {
+    id: d.id,
+    kind: d.kind,
+    sensors: d.sensors.map((s) => ({
+      name: s.name,
+      group: s.group,
+      shape: s.shape,
+      dtype: s.dtype,
+      absoluteGain: s.absoluteGain,
+      evPerAdu: s.evPerAdu,
+      pixelSize: s.pixelSize,
+      geometry: s.geometry,
+      detectorType: s.detectorType,
+      tags: s.tagCount,
+      missingTags: s.missingTags,
+      chunks: s.chunks,
+    })),
+    shape: d.shape,
+    dtype: d.dtype === 'f64' ? 'float64' : d.sensors[0].dtype,
+  };
+}
+
 async function details(entry: RunEntry, search: string | undefined, json: boolean): Promise<void> {
   const f = await RunFile.open(entry.path, entry.run);
   try {
     const s = summary(f);
-    const detectors = f.detectors();
+    const layouts = detectorsOf(f);
+    const detectors = layouts.filter((d) => d.kind !== 'camera');
+    const cameras = layouts.filter((d) => d.kind === 'camera');
+    const info = f.runInfo();
+    const converter = f.converter();
     const keys = search ? searchKeys(f.databaseKeys(), search) : f.databaseKeys();
     const darks = await darkInfo(f);
     if (json) {
-      const out = { ...s, photonEnergy: f.photonEnergy, detectors, databaseKeys: keys, search: search ?? null, darks };
+      const out = {
+        ...s,
+        files: entry.paths,
+        converter,
+        runInfo: info,
+        photonEnergy: f.photonEnergy,
+        detectors: detectors.map(detectorJson),
+        cameras: cameras.map(detectorJson),
+        databaseKeys: keys,
+        search: search ?? null,
+        darks,
+      };
       process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       return;
     }
     const lines: string[] = [];
     lines.push(`run ${s.run}  (${s.path})`);
-    lines.push(`  tags   ${s.tags.count}  (${s.tags.first ?? '-'} … ${s.tags.last ?? '-'}${s.tags.high !== null ? `, high tag ${s.tags.high}` : ''})`);
-    lines.push(
-      `  time   ${s.time.start ?? 'no time_stamp'}${s.time.end ? ` … ${s.time.end}  (${s.time.seconds!.toFixed(1)} s)` : ''}`,
-    );
-    if (f.photonEnergy !== null) lines.push(`  photon energy  ${f.photonEnergy} eV`);
-    lines.push('', `detectors (${detectors.length})`);
-    if (detectors.length) {
-      lines.push(
-        table([
-          ['group', 'id', 'shape', 'dtype', 'gain', 'eV/ADU', 'tags', 'missing', 'storage'],
-          ...detectors.map((d) => [
-            d.group,
-            d.id || '-',
-            d.shape.join('×') || '-',
-            d.dtype || '-',
-            d.absoluteGain === null ? '-' : String(+d.absoluteGain.toFixed(4)),
-            d.evPerAdu === null ? '-' : d.evPerAdu.toFixed(3),
-            String(d.tagCount),
-            String(d.missingTags),
-            d.chunks ? `chunked ${d.chunks.join('×')}` : 'contiguous',
-          ]),
+    if (entry.paths.length > 1) lines.push(`  also in ${entry.paths.slice(1).join(', ')} (the run is split into ${entry.paths.length} files: --combine reads all)`);
+    if (converter.format || converter.version) lines.push(`  converter  ${[converter.format, converter.version].filter(Boolean).join(' ')}`);
+    const range = info.startTag !== null ? `; run_info: ${info.startTag} … ${info.endTag ?? '-'}` : '';
+    lines.push(`  tags   ${s.tags.count}  (${s.tags.first ?? '-'} … ${s.tags.last ?? '-'}${s.tags.high !== null ? `, high tag ${s.tags.high}` : ''}${range})`);
+    lines.push(`  time   ${s.time.start ?? 'no time_stamp'}${s.time.end ? ` … ${s.time.end}  (${s.time.seconds!.toFixed(1)} s)` : ''}`);
+    const machine = [
+      info.photonEnergy !== null ? `photon energy ${info.photonEnergy} eV (nominal)` : null,
+      info.electronEnergy !== null ? `electron energy ${info.electronEnergy.toExponential(4)} eV` : null,
+      info.kParameter !== null ? `K ${info.kParameter}` : null,
+      info.repetitionRate !== null ? `${info.repetitionRate} Hz` : null,
+    ].filter(Boolean);
+    if (machine.length) lines.push(`  machine  ${machine.join(', ')}`);
+    if (info.comment) lines.push(`  comment  ${info.comment}`);
+    const rows = (list: DetectorLayout[]) =>
+      table([
+        ['id', 'sensors', 'shape', 'dtype', 'gain', 'eV/ADU', 'geometry', 'tags', 'missing', 'groups', 'storage'],
+        ...list.map((d) => [
+          (d.id || '-') + (d.kind === 'assembled' ? ' (assembled)' : ''),
+          String(d.sensors.length),
+          d.shape.join('×') || '-',
+          d.sensors[0].dtype || '-',
+          span(d.sensors.map((x) => x.absoluteGain), 4),
+          span(d.sensors.map((x) => x.evPerAdu), 3),
+          d.sensors.every((x) => x.geometry) ? 'yes' : 'no',
+          String(Math.min(...d.sensors.map((x) => x.tagCount))),
+          String(Math.max(...d.sensors.map((x) => x.missingTags))),
+          groupNames(d),
+          d.sensors[0].chunks ? `chunked ${d.sensors[0].chunks.join('×')}` : 'contiguous',
         ]),
-      );
-    }
+      ]);
+    lines.push('', `detectors (${detectors.length}; a detector of several sensors is read as one stack [sensors, rows, cols])`);
+    if (detectors.length) lines.push(rows(detectors));
+    if (cameras.length) lines.push('', `cameras (${cameras.length})`, rows(cameras));
     lines.push('', `database keys (${keys.length}${search ? ` matching /${search}/i of ${f.databaseKeys().length}` : ''})`);
     for (const k of keys) lines.push(`  ${k}`);
     if (darks.length) {
@@ -112,7 +175,7 @@ export function registerInfo(program: Command): void {
     .command('info')
     .description('What a SACLA run file or a folder of runs holds: runs, tags, times, detectors, database keys (like lsxfel)')
     .argument('<path>', 'a run file (<N>.h5, or a file holding several runs) or a folder of run files')
-    .option('--run <n>', 'the run to describe (negative: counted back from the newest, -1 = newest)', runNumber)
+    .option('--run <n>', 'the run to describe (negative: counted back from the newest, -1 = newest)', runNumber('--run'))
     .option('--search <regex>', 'only database keys matching this regular expression (case-insensitive); without --run, in the newest run')
     .option('--json', 'print JSON')
     .action(async (path: string, opts: { run?: number; search?: string; json?: boolean }) => {

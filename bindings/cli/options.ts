@@ -11,6 +11,17 @@ export function integer(name: string, min: number) {
   };
 }
 
+/** One run number; a negative one counts back from the newest run (−1 = newest). */
+export function runNumber(name: string) {
+  return (v: string): number => {
+    const t = v.trim();
+    if (!/^-?\d+$/.test(t) || t === '-0' || !Number.isSafeInteger(Number(t))) {
+      throw new InvalidArgumentError(`${name} must be a run number (an integer; negative counts back from the newest, -1 = newest), got "${v}"`);
+    }
+    return Number(t);
+  };
+}
+
 /**
  * A run selection: `N`, `A-B` (inclusive), `A,B,C` or a mix (`3,5-7`); a negative N counts
  * back from the newest run in the data folder.
@@ -21,7 +32,7 @@ export function runList(name: string) {
     for (const part of v.split(',').map((p) => p.trim())) {
       const single = /^-?\d+$/.exec(part);
       const range = /^(\d+)\s*-\s*(\d+)$/.exec(part);
-      if (single) runs.push(Number(part));
+      if (single && part !== '-0') runs.push(Number(part));
       else if (range && Number(range[1]) <= Number(range[2])) {
         for (let r = Number(range[1]); r <= Number(range[2]); r++) runs.push(r);
       } else {

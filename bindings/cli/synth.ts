@@ -1,7 +1,7 @@
 // `sacla synth`: write a realistic synthetic SACLA run (converter HDF5 layout) and its darks.
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { writeSyntheticRun, type PresetName } from '../data/synth.js';
+import { writeSyntheticRun, type Layout, type PresetName } from '../data/synth.js';
 import { integer, formatBytes } from './options.js';
 
 export function registerSynth(program: Command): void {
@@ -19,10 +19,18 @@ export function registerSynth(program: Command): void {
         .choices(['kuschel2023', 'small'])
         .default('kuschel2023'),
     )
+    .addOption(
+      new Option(
+        '--layout <layout>',
+        'sensors: as SACLA\'s converter writes them (a group per sensor, <id>-1, <id>-2 for the 2N0 detectors, with geometry and per-sensor gains); single: one 2-D group per detector, as re-written files often are',
+      )
+        .choices(['sensors', 'single'])
+        .default('sensors'),
+    )
     .option('--seed <s>', 'random seed (same seed → same files)', integer('--seed', 0), 1)
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress bar')
-    .action(async (opts: { out: string; run: number; shots: number; preset: PresetName; seed: number; json?: boolean; quiet?: boolean }) => {
+    .action(async (opts: { out: string; run: number; shots: number; preset: PresetName; layout: Layout; seed: number; json?: boolean; quiet?: boolean }) => {
       const t0 = performance.now();
       const showBar = !opts.quiet && process.stderr.isTTY && opts.shots >= 20;
       const bar = showBar
@@ -39,6 +47,7 @@ export function registerSynth(program: Command): void {
           run: opts.run,
           shots: opts.shots,
           preset: opts.preset,
+          layout: opts.layout,
           seed: opts.seed,
           onProgress: (done) => bar?.update(done),
         });
@@ -47,11 +56,11 @@ export function registerSynth(program: Command): void {
       }
       const seconds = (performance.now() - t0) / 1000;
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ ...res, preset: opts.preset, seed: opts.seed, seconds }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ ...res, preset: opts.preset, layout: opts.layout, seed: opts.seed, seconds }, null, 2) + '\n');
         return;
       }
       const lines = [
-        `wrote ${res.path}: run ${res.run}, ${res.shots} shots, preset ${opts.preset}, seed ${opts.seed}, ${formatBytes(res.bytes)} in ${seconds.toFixed(1)} s`,
+        `wrote ${res.path}: run ${res.run}, ${res.shots} shots, preset ${opts.preset}, layout ${opts.layout}, seed ${opts.seed}, ${formatBytes(res.bytes)} in ${seconds.toFixed(1)} s`,
         `tags ${res.tags[0]} … ${res.tags[res.tags.length - 1]}, ${new Date(res.startTime * 1000).toISOString()} … ${new Date(res.endTime * 1000).toISOString()}`,
         'darks (the closest to the middle of the run matches its pedestal):',
         ...Object.entries(res.darks).map(([name, files]) => `  ${name}: ${files.length} files, matching ${res.matchingDarks[name]}`),

@@ -21,7 +21,8 @@ export type CalibrationFn = (raw: Float64Array) => ArrayLike<number>;
  * - `{key, fn}` or `[key, fn]` — any function of the whole raw array (programmatic API only);
  * - `[key, factor]` — the original's `(key, factor)` tuple.
  * Optionally `sidecar: 'path'` names a text file of `tag, value` lines to use when the key is
- * not in the run file.
+ * not in the run file, and `optional: true` lets a run without the key be analysed (its values
+ * are NaN, with one notice).
  */
 export type ValueSpec =
   | string
@@ -33,6 +34,7 @@ export type ValueSpec =
       linear?: XYTable;
       fn?: CalibrationFn;
       sidecar?: string;
+      optional?: boolean;
     };
 
 /** A ValueSpec checked and normalised. */
@@ -40,6 +42,8 @@ export interface NormalisedSpec {
   name: string;
   key: string;
   sidecar?: string;
+  /** A run without the key gives NaN values instead of an error. */
+  optional: boolean;
   calibrate: (raw: Float64Array) => Float64Array;
   /** Human description, e.g. 'scale 5e-7' or 'nearest (11 points)'. */
   describe: string;
@@ -121,39 +125,41 @@ export function normaliseSpec(name: string, spec: ValueSpec): NormalisedSpec {
     );
   if (typeof spec === 'string') {
     if (!spec) throw bad('empty key');
-    return { name, key: spec, calibrate: (r) => r, describe: 'raw' };
+    return { name, key: spec, optional: false, calibrate: (r) => r, describe: 'raw' };
   }
   if (Array.isArray(spec)) {
     const [key, f] = spec;
     if (spec.length !== 2 || typeof key !== 'string' || !key) throw bad('a tuple must be [key, factor or function]');
     if (typeof f === 'number' && Number.isFinite(f)) return scaleSpec(name, key, f);
-    if (typeof f === 'function') return { name, key, calibrate: fromFn(f, name), describe: 'function' };
+    if (typeof f === 'function') return { name, key, optional: false, calibrate: fromFn(f, name), describe: 'function' };
     throw bad(`the second element is ${typeof f}`);
   }
   if (!spec || typeof spec !== 'object' || typeof spec.key !== 'string' || !spec.key) throw bad('no key');
   const forms = (['scale', 'nearest', 'linear', 'fn'] as const).filter((k) => spec[k] !== undefined);
-  const known = new Set(['key', 'scale', 'nearest', 'linear', 'fn', 'sidecar']);
+  const known = new Set(['key', 'scale', 'nearest', 'linear', 'fn', 'sidecar', 'optional']);
   const unknown = Object.keys(spec).filter((k) => !known.has(k));
   if (unknown.length) throw bad(`unknown field(s) ${unknown.join(', ')}`);
   if (forms.length > 1) throw bad(`give one calibration, not ${forms.join(' and ')}`);
   if (spec.sidecar !== undefined && typeof spec.sidecar !== 'string') throw bad('sidecar must be a file path');
+  if (spec.optional !== undefined && typeof spec.optional !== 'boolean') throw bad('optional must be true or false');
   let out: NormalisedSpec;
   if (spec.scale !== undefined) {
     if (typeof spec.scale !== 'number' || !Number.isFinite(spec.scale)) throw bad('scale must be a finite number');
     out = scaleSpec(name, spec.key, spec.scale);
   } else if (spec.nearest !== undefined) {
     const t = checkTable(spec.nearest, name, 'nearest');
-    out = { name, key: spec.key, calibrate: nearestCalibration(t), describe: `nearest (${t.x.length} points)` };
+    out = { name, key: spec.key, optional: false, calibrate: nearestCalibration(t), describe: `nearest (${t.x.length} points)` };
   } else if (spec.linear !== undefined) {
     const t = checkTable(spec.linear, name, 'linear');
-    out = { name, key: spec.key, calibrate: linearCalibration(t), describe: `linear (${t.x.length} points)` };
+    out = { name, key: spec.key, optional: false, calibrate: linearCalibration(t), describe: `linear (${t.x.length} points)` };
   } else if (spec.fn !== undefined) {
     if (typeof spec.fn !== 'function') throw bad('fn must be a function');
-    out = { name, key: spec.key, calibrate: fromFn(spec.fn, name), describe: 'function' };
+    out = { name, key: spec.key, optional: false, calibrate: fromFn(spec.fn, name), describe: 'function' };
   } else {
-    out = { name, key: spec.key, calibrate: (r) => r, describe: 'raw' };
+    out = { name, key: spec.key, optional: false, calibrate: (r) => r, describe: 'raw' };
   }
   if (spec.sidecar) out.sidecar = spec.sidecar;
+  out.optional = spec.optional === true;
   return out;
 }
 
@@ -161,6 +167,7 @@ function scaleSpec(name: string, key: string, f: number): NormalisedSpec {
   return {
     name,
     key,
+    optional: false,
     calibrate: (raw) => {
       const out = new Float64Array(raw.length);
       for (let i = 0; i < raw.length; i++) out[i] = raw[i] * f;

@@ -4,9 +4,13 @@ import { DataError } from '../cli/errors.js';
 import { H5Reader, loadH5, toFloat64 } from './h5.js';
 import { npyToFloat32, readNpy } from './npy.js';
 
-/** A dark image in ADU. */
+/**
+ * A dark image in ADU: [rows, cols], or [sensors, rows, cols] for a detector of several
+ * sensors. Float64 files stay float64 (a float64 detector subtracts them in float64); other
+ * dtypes are held as float32, as the float32 detectors subtract them.
+ */
 export interface Dark {
-  data: Float32Array;
+  data: Float32Array | Float64Array;
   shape: number[];
   path: string;
 }
@@ -65,11 +69,11 @@ export async function closestDark(
 
 /** Reads a dark from a `.npy` file or an `.h5` file (`/dark`). Checks the shape if given. */
 export async function loadDark(path: string, expectShape?: number[]): Promise<Dark> {
-  let data: Float32Array;
+  let data: Float32Array | Float64Array;
   let shape: number[];
   if (/\.npy$/i.test(path)) {
     const a = await readNpy(path);
-    data = npyToFloat32(a);
+    data = a.data instanceof Float64Array ? a.data : npyToFloat32(a);
     shape = a.shape;
   } else {
     await loadH5();
@@ -79,13 +83,49 @@ export async function loadDark(path: string, expectShape?: number[]): Promise<Da
       const md = h5.metadata('/dark');
       shape = md.shape ?? [];
       const v = h5.value('/dark');
-      data = v instanceof Float32Array ? v : Float32Array.from(toFloat64(v, `${path}: /dark`));
+      data = v instanceof Float32Array || v instanceof Float64Array ? v : Float32Array.from(toFloat64(v, `${path}: /dark`));
     } finally {
       h5.close();
     }
   }
   if (expectShape && (shape.length !== expectShape.length || shape.some((s, i) => s !== expectShape[i]))) {
-    throw new DataError(`${path}: dark has shape [${shape}] but the detector images are [${expectShape}]`);
+    const stack = expectShape.length === 3 ? ` (${expectShape[0]} sensors of [${expectShape.slice(1)}]: a stack, one dark per sensor)` : '';
+    throw new DataError(`${path}: dark has shape [${shape}] but the detector images are [${expectShape}]${stack}`);
   }
+  let nan = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] !== data[i]) nan++;
+  if (data.length && nan === data.length) throw new DataError(`${path}: the dark is NaN everywhere (${data.length} pixels): it would make every image NaN`);
   return { data, shape, path };
+}
+
+/** A bad-pixel mask: 1 where a pixel is bad. */
+export interface Mask {
+  data: Uint8Array;
+  shape: number[];
+  path: string;
+}
+
+/**
+ * Reads a bad-pixel mask (`.npy`, bool or integer: nonzero = bad) from a file, or from a
+ * folder the one closest in time to the run's middle (same naming rule as darks).
+ */
+export async function loadMask(path: string, run: RunTime): Promise<Mask> {
+  const fs = await import('node:fs');
+  let file = path;
+  let isDir = false;
+  try {
+    isDir = fs.statSync(path).isDirectory();
+  } catch {
+    throw new DataError(`mask ${path}: no such file or folder`);
+  }
+  if (isDir) {
+    const chosen = await closestDark(path, run, () => {});
+    if (!chosen) throw new DataError(`mask folder ${path} holds no mask file (<name>_<unix time>.npy)`);
+    file = chosen;
+  }
+  if (!/\.npy$/i.test(file)) throw new DataError(`${file}: a mask must be a .npy file (nonzero = bad pixel)`);
+  const a = await readNpy(file);
+  const data = new Uint8Array(a.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Number(a.data[i]) !== 0 ? 1 : 0;
+  return { data, shape: a.shape, path: file };
 }

@@ -1,27 +1,37 @@
-// One 2-D detector in one run: index → float32 image `(raw − dark) × evPerAdu`.
+// One detector in one run: shot index → image `(raw − dark) × evPerAdu`, per sensor. A
+// detector of one sensor gives [rows, cols] images; one of P sensors a stack [P, rows, cols],
+// each sensor corrected with its own gain and its own slice of the dark.
 import { DataError, UsageError } from '../cli/errors.js';
 import type { Dark } from './darks.js';
 import { ImageReader } from './h5.js';
-import { WasmArray } from '../core/wasm.js';
-import type { DetectorInfo, RunFile } from './runfile.js';
+import { core, WasmArray } from '../core/wasm.js';
+import { RunFile } from './runfile.js';
+import { RunSource } from './source.js';
+import { detectorGeometry, type DetectorLayout } from './sensors.js';
+import type { DetectorGeometry } from '../image/geometry.js';
 
 export interface DetectorOptions {
-  /** eV per ADU: a number, or 'auto' = absolute gain × 3.65 (default 'auto'). */
+  /** eV per ADU: a number for every sensor, or 'auto' = each sensor's absolute gain × 3.65 (default). */
   evPerAdu?: number | 'auto';
-  /** Dark image in ADU (same shape as the images), or null for none. */
-  dark?: Dark | Float32Array | null;
+  /** Dark image in ADU (the shape of the images: a stack for several sensors), or null for none. */
+  dark?: Dark | Float32Array | Float64Array | null;
   /** What to do with run tags that have no image here (default 'skip', with one warning). */
   missingTags?: 'skip' | 'fail';
   /** Where notices go (default console.warn). */
   warn?: (msg: string) => void;
 }
 
+/** An image: float32, or float64 for float64 datasets. */
+export type Image = Float32Array | Float64Array;
+/** An image in kernel memory. */
+export type WasmImageData = WasmArray<'f32'> | WasmArray<'f64'>;
+
 /** An image read on first use (`value`), then kept. */
 export interface LazyImage {
   readonly index: number;
   readonly tag: number;
   readonly loaded: boolean;
-  readonly value: Float32Array;
+  readonly value: Image;
 }
 
 /** Friendly description of missing tags: "3 (first: 1002, 1010, ...)" */
@@ -29,120 +39,129 @@ function missingText(missing: number[]): string {
   return `${missing.length} (first: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''})`;
 }
 
+const asSource = (file: RunFile | RunSource) => (file instanceof RunSource ? file : new RunSource([file]));
+
 /**
- * Which of `tags` have an image in every group; returns the kept positions. Missing tags are
- * skipped with one warning (policy 'skip') or are an error naming the file, groups and tags.
+ * Which tags of the run have an image in every sensor of every detector; returns the kept
+ * positions. Missing tags are skipped with one warning (policy 'skip') or are an error naming
+ * the file, detectors and tags.
  */
 export function selectPresentTags(
-  file: RunFile,
-  groups: { name: string; group: string }[],
+  source: RunSource,
+  detectors: { name: string; layouts: DetectorLayout[] }[],
   policy: 'skip' | 'fail',
   warn: (msg: string) => void,
 ): Uint32Array {
-  const sets = groups.map((g) => ({ ...g, tags: file.detectorTags(g.group), missing: [] as number[] }));
+  const lacking = detectors.map((d) => ({ ...d, missing: [] as number[] }));
   const keep: number[] = [];
-  for (let i = 0; i < file.tags.length; i++) {
-    const t = file.tags[i];
+  for (let i = 0; i < source.tags.length; i++) {
     let ok = true;
-    for (const s of sets) {
-      if (!s.tags.has(t)) {
-        s.missing.push(t);
+    for (const d of lacking) {
+      if (!source.hasImage(d.layouts, i)) {
+        d.missing.push(source.tags[i]);
         ok = false;
       }
     }
     if (ok) keep.push(i);
   }
-  const lacking = sets.filter((s) => s.missing.length);
-  if (lacking.length) {
-    const detail = lacking.map((s) => `${s.name} (${s.group}) lacks ${missingText(s.missing)}`).join('; ');
-    const dropped = file.tags.length - keep.length;
-    if (policy === 'fail') {
-      throw new DataError(`${file.path}: run ${file.run}: ${dropped} of ${file.tags.length} tags have no image: ${detail}`);
-    }
-    warn(`${file.path}: run ${file.run}: skipping ${dropped} of ${file.tags.length} shots whose tags have no image: ${detail}`);
+  const short = lacking.filter((d) => d.missing.length);
+  if (short.length) {
+    const detail = short.map((d) => `${d.name} (${d.layouts[0].id}) lacks ${missingText(d.missing)}`).join('; ');
+    const dropped = source.tags.length - keep.length;
+    const where = `${source.path}: run ${source.run}`;
+    if (policy === 'fail') throw new DataError(`${where}: ${dropped} of ${source.tags.length} tags have no image: ${detail}`);
+    warn(`${where}: skipping ${dropped} of ${source.tags.length} shots whose tags have no image in every sensor: ${detail}`);
   }
   return Uint32Array.from(keep);
 }
 
 export class Detector {
-  readonly group: string;
-  readonly info: DetectorInfo;
-  /** Image shape (rows, cols). */
+  readonly id: string;
+  /** The detector's sensors and image shape in the run (its first file). */
+  readonly layout: DetectorLayout;
+  /** Image shape: [rows, cols], or [sensors, rows, cols]. */
   readonly shape: number[];
-  /** Number of pixels per image. */
+  /** Number of pixels per image (all sensors). */
   readonly size: number;
-  /** eV per ADU applied to every image. */
-  readonly evPerAdu: number;
+  /** The arithmetic of the images: float64 for float64 datasets, float32 otherwise. */
+  readonly dtype: 'f32' | 'f64';
+  /** eV per ADU applied to each sensor. */
+  readonly evPerAdu: number[];
   /** Dark image (ADU) subtracted from every image, or null. */
-  readonly dark: Float32Array | null;
+  readonly dark: Image | null;
   readonly darkPath: string | null;
   /** Tags served by this detector, in shot order. */
   readonly tags: Float64Array;
-  private reader: ImageReader | null = null;
+  readonly source: RunSource;
+  private readonly layouts: DetectorLayout[];
+  /** Positions in the run's tag list of the served tags. */
+  private readonly positions: Uint32Array;
+  private readers: (ImageReader | null)[];
+  private staging: WasmImageData | null = null;
   /** The dark, copied once into kernel memory for the correction kernel. */
-  private darkInWasm: WasmArray<'f32'> | null = null;
+  private darkInWasm: WasmImageData | null = null;
   private lastIndex = -1;
-  private last: Float32Array | null = null;
+  private last: Image | null = null;
+  #geometry: DetectorGeometry | null | undefined;
 
   /**
-   * `idOrGroup` is the facility id (`MPCCD-2N0-M02-003`) or the group name (`detector_2d_2`).
-   * `tags` (from the Run) are the tags to serve; by default, every run tag with an image here.
+   * `id` is the detector's id (`MPCCD-2N0-M02-003`: one sensor of that name, or the sensors
+   * `MPCCD-2N0-M02-003-1 … -P`). `positions` (from the Run) are the positions in the run's tag
+   * list to serve; by default every tag with an image in each sensor.
    */
-  constructor(
-    readonly file: RunFile,
-    idOrGroup: string,
-    options: DetectorOptions = {},
-    tags?: Float64Array,
-  ) {
-    this.group = file.findDetector(idOrGroup);
-    this.info = file.detectorInfo(this.group);
-    this.shape = this.info.shape;
+  constructor(file: RunFile | RunSource, id: string, options: DetectorOptions = {}, positions?: Uint32Array) {
+    this.source = asSource(file);
+    this.id = id;
+    this.layouts = this.source.resolveDetector(id);
+    this.layout = this.layouts[0];
+    this.shape = this.layout.shape;
     this.size = this.shape.reduce((a, b) => a * b, 1);
-    const ev = options.evPerAdu ?? 'auto';
-    if (ev === 'auto') {
-      if (this.info.evPerAdu === null) {
-        throw new DataError(
-          `${file.path}: ${file.base}/${this.group}/detector_info/absolute_gain is missing, so evPerAdu 'auto' cannot be used; give a number`,
-        );
-      }
-      this.evPerAdu = this.info.evPerAdu;
-    } else if (typeof ev === 'number' && Number.isFinite(ev)) {
-      this.evPerAdu = ev;
-    } else {
-      throw new UsageError(`evPerAdu must be a number or 'auto', got ${JSON.stringify(ev)}`);
-    }
+    this.dtype = this.layout.dtype;
+    this.evPerAdu = this.gains(options.evPerAdu ?? 'auto');
     const d = options.dark ?? null;
-    if (d instanceof Float32Array) {
-      if (d.length !== this.size) {
-        throw new DataError(`dark has ${d.length} pixels but ${this.group} images are [${this.shape}] (${this.size} pixels)`);
-      }
-      this.dark = d;
-      this.darkPath = null;
-    } else if (d) {
+    const data = d === null || ArrayBuffer.isView(d) ? d : d.data;
+    if (d !== null && !ArrayBuffer.isView(d)) {
       if (d.shape.length !== this.shape.length || d.shape.some((s, i) => s !== this.shape[i])) {
-        throw new DataError(`${d.path}: dark has shape [${d.shape}] but ${this.info.id || this.group} images are [${this.shape}]`);
+        throw new DataError(`${d.path}: dark has shape [${d.shape}] but ${this.id} images are [${this.shape}]`);
       }
-      this.dark = d.data;
-      this.darkPath = d.path;
-    } else {
-      this.dark = null;
-      this.darkPath = null;
     }
-    if (tags) this.tags = tags;
-    else {
-      const keep = selectPresentTags(
-        file,
-        [{ name: this.info.id || this.group, group: this.group }],
-        options.missingTags ?? 'skip',
-        options.warn ?? ((m) => console.warn(m)),
-      );
-      this.tags = Float64Array.from(keep, (i) => file.tags[i]);
+    if (data && data.length !== this.size) {
+      throw new DataError(`dark has ${data.length} pixels but ${this.id} images are [${this.shape}] (${this.size} pixels)`);
     }
+    // Subtracted in the images' own arithmetic, as NumPy's `raw − dark.astype(raw's dtype)`.
+    this.dark = data === null ? null : this.dtype === 'f64' ? Float64Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
+    this.darkPath = d !== null && !ArrayBuffer.isView(d) ? d.path : null;
+    this.positions =
+      positions ??
+      selectPresentTags(this.source, [{ name: id, layouts: this.layouts }], options.missingTags ?? 'skip', options.warn ?? ((m) => console.warn(m)));
+    this.tags = Float64Array.from(this.positions, (i) => this.source.tags[i]);
+    this.readers = this.source.files.map(() => null);
   }
 
-  /** Facility id (detector_name). */
-  get id(): string {
-    return this.info.id;
+  private gains(ev: number | 'auto'): number[] {
+    if (ev === 'auto') {
+      return this.layout.sensors.map((s) => {
+        const where = `${this.source.files[0].path}: ${this.source.files[0].base}/${s.group}/detector_info/absolute_gain (${s.name})`;
+        if (s.evPerAdu === null) throw new DataError(`${where} is missing, so evPerAdu 'auto' cannot be used; give a number`);
+        if (!(Number.isFinite(s.absoluteGain) && s.absoluteGain! > 0)) {
+          throw new DataError(`${where} is ${s.absoluteGain}: expected a positive gain (eV per ADU = gain × 3.65)`);
+        }
+        return s.evPerAdu;
+      });
+    }
+    if (typeof ev === 'number' && Number.isFinite(ev) && ev > 0) return this.layout.sensors.map(() => ev);
+    throw new UsageError(`evPerAdu must be a positive number or 'auto', got ${JSON.stringify(ev)}`);
+  }
+
+  /** Number of sensors (1 for a single sensor). */
+  get sensors(): number {
+    return this.layout.kind === 'sensors' ? this.layout.sensors.length : 1;
+  }
+
+  /** Where every pixel lies (null when the sensors have no geometry in the file). */
+  get geometry(): DetectorGeometry | null {
+    if (this.#geometry === undefined) this.#geometry = detectorGeometry(this.layout);
+    return this.#geometry;
   }
 
   get length(): number {
@@ -152,28 +171,59 @@ export class Detector {
   private index(i: number): number {
     if (!Number.isInteger(i)) throw new UsageError(`shot index must be an integer, got ${i}`);
     const j = i < 0 ? i + this.length : i;
-    if (j < 0 || j >= this.length) throw new RangeError(`shot index ${i} out of range (detector ${this.group} has ${this.length} shots)`);
+    if (j < 0 || j >= this.length) throw new RangeError(`shot index ${i} out of range (detector ${this.id} has ${this.length} shots)`);
     return j;
   }
 
   /**
-   * Reads image `i` as `(raw − dark) × evPerAdu` into `out`: a Float32Array (allocated if not
-   * given), or a float32 WasmArray (kernel memory, where the pipeline keeps its shots).
+   * Reads image `i` as `(raw − dark) × evPerAdu` into `out`: a typed array of the detector's
+   * dtype (allocated if not given), or a WasmArray of that dtype (kernel memory, where the
+   * pipeline keeps its shots).
    */
-  read(i: number): Float32Array;
-  read<T extends Float32Array | WasmArray<'f32'>>(i: number, out: T): T;
-  read(i: number, out?: Float32Array | WasmArray<'f32'>): Float32Array | WasmArray<'f32'> {
+  read(i: number): Image;
+  read<T extends Image | WasmImageData>(i: number, out: T): T;
+  read(i: number, out?: Image | WasmImageData): Image | WasmImageData {
     const j = this.index(i);
-    const buf = out ?? new Float32Array(this.size);
+    const buf = out ?? (this.dtype === 'f64' ? new Float64Array(this.size) : new Float32Array(this.size));
     if (buf.length !== this.size) throw new UsageError(`output buffer has ${buf.length} elements, need ${this.size}`);
-    if (buf instanceof WasmArray && buf.dtype !== 'f32') throw new UsageError(`output buffer must be float32, got ${buf.dtype}`);
-    if (!this.reader) this.reader = new ImageReader(this.file.h5, this.shape, this.info.dtype);
-    if (this.dark && !this.darkInWasm) this.darkInWasm = new WasmArray('f32', this.size).set(this.dark);
-    return this.reader.read(this.file.imagePath(this.group, this.tags[j]), buf, this.darkInWasm, this.evPerAdu);
+    const target = buf instanceof WasmArray ? buf : this.stagingBuffer();
+    const rightType = buf instanceof WasmArray ? buf.dtype === this.dtype : this.dtype === 'f64' ? buf instanceof Float64Array : buf instanceof Float32Array;
+    if (!rightType) {
+      throw new UsageError(`${this.id}: output buffer must be ${this.dtype === 'f64' ? 'float64' : 'float32'}, the detector's image dtype`);
+    }
+    this.readInto(this.positions[j], target as WasmImageData);
+    if (!(buf instanceof WasmArray)) buf.set(target.view());
+    return buf;
+  }
+
+  private stagingBuffer(): WasmImageData {
+    this.staging ??= this.dtype === 'f64' ? new WasmArray('f64', this.size) : new WasmArray('f32', this.size);
+    return this.staging;
+  }
+
+  /** Reads every sensor's image of run tag position `position` into `target` and corrects it. */
+  private readInto(position: number, target: WasmImageData): void {
+    const f = this.source.fileOf[position];
+    const file = this.source.files[f];
+    const layout = this.layouts[f];
+    const tag = this.source.tags[position];
+    const first = layout.sensors[0];
+    const reader = (this.readers[f] ??= new ImageReader(file.h5, first.shape, first.dtype));
+    if (this.dark && !this.darkInWasm) this.darkInWasm = (this.dtype === 'f64' ? new WasmArray('f64', this.size) : new WasmArray('f32', this.size)).set(this.dark);
+    const per = reader.n;
+    const bytes = this.dtype === 'f64' ? 8 : 4;
+    const correct = this.dtype === 'f64' ? core.correctImageF64 : core.correctImage;
+    layout.sensors.forEach((s, k) => {
+      const what = layout.sensors.length > 1 ? `${this.id} sensor ${s.name} (${s.group}), tag ${tag}` : `${this.id} (${s.group}), tag ${tag}`;
+      reader.readRaw(file.imagePath(s.group, tag), target, k * per, what);
+      const at = target.ptr + k * per * bytes;
+      const gain = this.evPerAdu[k];
+      if (this.darkInWasm || gain !== 1) correct(at, this.darkInWasm ? this.darkInWasm.ptr + k * per * bytes : 0, at, per, gain);
+    });
   }
 
   /** Image `i` (negative counts from the end). The last image read is cached. */
-  get(i: number): Float32Array {
+  get(i: number): Image {
     const j = this.index(i);
     if (j === this.lastIndex && this.last) return this.last;
     const img = this.read(j);
@@ -186,7 +236,7 @@ export class Detector {
   lazy(i: number): LazyImage {
     const j = this.index(i);
     const tag = this.tags[j];
-    let img: Float32Array | null = null;
+    let img: Image | null = null;
     const self = this;
     return {
       index: j,
@@ -201,14 +251,16 @@ export class Detector {
     };
   }
 
-  *[Symbol.iterator](): IterableIterator<Float32Array> {
+  *[Symbol.iterator](): IterableIterator<Image> {
     for (let i = 0; i < this.length; i++) yield this.read(i);
   }
 
-  /** Frees the read buffer in the h5wasm heap and the dark in kernel memory (the file stays open). */
+  /** Frees the read buffers and the dark in kernel memory (the file stays open). */
   free(): void {
-    this.reader?.free();
-    this.reader = null;
+    for (const r of this.readers) r?.free();
+    this.readers = this.source.files.map(() => null);
+    this.staging?.dispose();
+    this.staging = null;
     this.darkInWasm?.dispose();
     this.darkInWasm = null;
     this.last = null;

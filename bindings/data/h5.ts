@@ -1,9 +1,9 @@
 // The thin layer between the data module and h5wasm: loading the library (Node by default, any
 // h5wasm build injected for the browser), HDF5 errors turned into messages that name the file,
-// and a fast image read straight from the wasm heap (one dataset open per read, no extra copies).
+// and a checked image read from the h5wasm heap into kernel memory (one copy, converting the dtype).
 import type { Dataset, File as H5File, Metadata } from 'h5wasm';
 import { DataError } from '../cli/errors.js';
-import { core, inputBuffer, WasmArray } from '../core/wasm.js';
+import type { WasmArray } from '../core/wasm.js';
 
 /** The h5wasm library object (`import h5wasm from 'h5wasm'` or `'h5wasm/node'`). */
 export type H5Lib = typeof import('h5wasm').default;
@@ -177,12 +177,16 @@ export class H5Reader {
     return toFloat64(v, `${this.path}: ${p}`);
   }
 
-  /** A string dataset (scalar or first element). */
+  /**
+   * A string dataset (scalar or first element), cut at the first NUL: the converter writes
+   * fixed-length NUL-terminated names.
+   */
   string(p: string): string {
     const v = this.value(p);
-    if (typeof v === 'string') return v;
-    if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
-    if (v instanceof Uint8Array) return new TextDecoder().decode(v).replace(/\0.*$/s, '');
+    const cut = (t: string) => t.replace(/\0.*$/s, '');
+    if (typeof v === 'string') return cut(v);
+    if (Array.isArray(v) && typeof v[0] === 'string') return cut(v[0]);
+    if (v instanceof Uint8Array) return cut(new TextDecoder().decode(v));
     throw new DataError(`${this.path}: ${p} is not a string dataset`);
   }
 
@@ -230,10 +234,11 @@ const BYTES: Record<string, number> = {
 };
 
 /**
- * Reads 2-D image datasets of one fixed shape and dtype into Float32Arrays, applying
- * `(raw − dark) × gain` in the same pass. Keeps one wasm-heap buffer for its lifetime; each read
- * is one H5Dopen/H5Dread/H5Dclose (a hyperslab of the expected shape, so a dataset of another
- * shape is an error, never a buffer overrun). Call `free()` when done.
+ * Reads image datasets of one fixed shape and dtype into kernel memory. Each read is one
+ * H5Dopen/H5Dread/H5Dclose of a hyperslab of the expected shape, after the dataset's own
+ * dtype and shape are checked: an image of another dtype or shape is an error naming it,
+ * never a reinterpretation or an overrun of the heap buffer. Keeps one h5wasm-heap buffer for
+ * its lifetime; call `free()` when done.
  */
 export class ImageReader {
   readonly n: number;
@@ -246,7 +251,7 @@ export class ImageReader {
     readonly dtype: string,
   ) {
     const size = BYTES[dtype];
-    if (!size) throw new DataError(`${reader.path}: image dtype ${dtype} is not supported`);
+    if (!size) throw new DataError(`${reader.path}: image dtype ${dtype} is not supported (expected a float or integer dtype)`);
     this.n = shape.reduce((a, b) => a * b, 1);
     this.bytes = size * this.n;
   }
@@ -260,26 +265,29 @@ export class ImageReader {
   }
 
   /**
-   * Reads dataset `p` as `(raw − dark) × gain` into `out`: a Float32Array, or a float32
-   * WasmArray of the kernel module (where the pipeline keeps its shots). The raw values are
-   * copied once out of the h5wasm heap (converted to float32 on the way), then corrected in
-   * place by the wasm kernel.
+   * Copies the raw values of dataset `p` into `target` (float32 or float64 kernel memory) at
+   * element `offset`, converted from the stored dtype. `what` names the image in errors
+   * (detector, sensor, tag).
    */
-  read(p: string, out: Float32Array | WasmArray<'f32'>, dark: WasmArray<'f32'> | null, gain: number): typeof out {
+  readRaw(p: string, target: WasmArray<'f32'> | WasmArray<'f64'>, offset: number, what: string): void {
     const m = h5mod();
+    const md = this.reader.metadata(p);
+    const dtype = dtypeName(md);
+    const shape = md.shape ?? [];
+    if (dtype !== this.dtype) {
+      throw new DataError(`${this.reader.path}: ${what}: the image is ${dtype} but the run's first image is ${this.dtype} (${p})`);
+    }
+    if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {
+      throw new DataError(`${this.reader.path}: ${what}: the image has shape [${shape}] but the run's first image has [${this.shape}] (${p})`);
+    }
     const ptr = this.buffer();
     const count = this.shape.map((s) => BigInt(s));
     const zero = this.shape.map(() => 0n);
     const one = this.shape.map(() => 1n);
-    const status = guarded(this.reader.path, `dataset ${p}`, () =>
-      m.get_dataset_data(this.reader.fileId, p, count, zero, one, BigInt(ptr)),
-    );
+    const status = guarded(this.reader.path, `dataset ${p}`, () => m.get_dataset_data(this.reader.fileId, p, count, zero, one, BigInt(ptr)));
     if (status < 0) throw new DataError(`${this.reader.path}: cannot read dataset ${p} (HDF5 status ${status})`);
-    const target = out instanceof WasmArray ? out : inputBuffer(this.n);
-    target.view().set(rawView(m.HEAPU8.buffer, ptr, this.n, this.dtype), 0);
-    if (dark || gain !== 1) core.correctImage(target.ptr, dark?.ptr ?? 0, target.ptr, this.n, gain);
-    if (!(out instanceof WasmArray)) out.set(new Float32Array(core.memory.buffer, target.ptr, this.n));
-    return out;
+    const view = target.view() as Float32Array | Float64Array;
+    view.set(rawView(m.HEAPU8.buffer, ptr, this.n, this.dtype), offset);
   }
 
   free(): void {

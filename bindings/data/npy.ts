@@ -1,5 +1,6 @@
 // A small NumPy `.npy` reader (format versions 1, 2 and 3; little and big endian; bool, int8..64,
-// uint8..64, float32/64; C and Fortran order) and a float32/float64 writer (for synthetic darks).
+// uint8..64, float32/64; C and Fortran order) and a writer (float32/64, int16/32, uint16, and bool
+// for bad-pixel masks).
 import { DataError } from '../cli/errors.js';
 
 export type NpyData =
@@ -171,8 +172,11 @@ export async function readNpy(path: string): Promise<NpyArray> {
   return parseNpy(bytes, path);
 }
 
-/** Encodes a float32/float64/int16/uint16/int32 array as a version 1.0 little-endian `.npy`. */
-export function encodeNpy(data: Float32Array | Float64Array | Int16Array | Uint16Array | Int32Array, shape: number[]): Uint8Array {
+/**
+ * Encodes a float32/float64/int16/uint16/int32 array as a version 1.0 little-endian `.npy`; a
+ * Uint8Array is written as NumPy bool (`|b1`, nonzero → True), the form of bad-pixel masks.
+ */
+export function encodeNpy(data: Float32Array | Float64Array | Int16Array | Uint16Array | Int32Array | Uint8Array, shape: number[]): Uint8Array {
   const descr =
     data instanceof Float32Array
       ? '<f4'
@@ -182,7 +186,11 @@ export function encodeNpy(data: Float32Array | Float64Array | Int16Array | Uint1
           ? '<i2'
           : data instanceof Uint16Array
             ? '<u2'
-            : '<i4';
+            : data instanceof Uint8Array
+              ? '|b1'
+              : '<i4';
+  // NumPy reads a bool byte other than 0/1 inconsistently, so masks are normalised.
+  if (data instanceof Uint8Array) data = Uint8Array.from(data, (v) => (v ? 1 : 0));
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const total = 10 + header.length + 1;

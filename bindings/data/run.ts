@@ -3,20 +3,25 @@ import { UsageError } from '../cli/errors.js';
 import type { ValueSpec } from './calibration.js';
 import { closestDark, loadDark, type Dark } from './darks.js';
 import { DBReader } from './db.js';
-import { Detector, selectPresentTags, type LazyImage } from './detector.js';
-import { RunFile, resolveRun, searchKeys, type DetectorInfo } from './runfile.js';
+import { Detector, selectPresentTags, type Image, type LazyImage } from './detector.js';
+import { RunFile, resolveRun, searchKeys, type SensorInfo } from './runfile.js';
+import { RunSource } from './source.js';
+import { detectorsOf, type DetectorLayout } from './sensors.js';
 
 /** The experiment settings a Run needs (the data half of an experiment config). */
 export interface RunConfig {
-  /** Friendly detector name → facility id (`MPCCD-2N0-M02-003`) or group (`detector_2d_2`). */
+  /**
+   * Friendly detector name → detector id: a sensor's `detector_name` (`MPCCD-1N0-M07-006`), or
+   * the id of a detector of several sensors (`MPCCD-2N0-M02-003` for `…-1`, `…-2`).
+   */
   detectors?: Record<string, string>;
   /** Friendly value name → database key spec (see ValueSpec). */
   values?: Record<string, ValueSpec>;
   /**
    * Friendly detector name → folder of dark files (the closest one to the run's middle is used),
-   * a dark file (`.npy` / `.h5`), a Float32Array, or null for none.
+   * a dark file (`.npy` / `.h5`), an array, or null for none.
    */
-  darks?: Record<string, string | Float32Array | Dark | null>;
+  darks?: Record<string, string | Float32Array | Float64Array | Dark | null>;
   /** eV per ADU for all detectors, or per friendly detector name (default 'auto'). */
   evPerAdu?: number | 'auto' | Record<string, number | 'auto'>;
   /** Sidecar `tag, value` text files by equipment key. */
@@ -37,16 +42,21 @@ export interface OpenRunOptions extends RunConfig {
    * valid until the next shot is read (copy what you keep). Faster: no allocation per image.
    */
   reuseBuffers?: boolean;
+  /** A run split into several files of a folder (`run_N_bg.h5`, `run_N_sig.h5`) is read from all of them. */
+  combine?: boolean;
+  /** Where the settings came from (a config file), named in errors. */
+  origin?: string;
 }
 
 /**
  * One FEL shot: `index` (in the run, after skipped tags), `tag`, one image per configured
- * detector (Float32Array, row-major, eV) and one number per database value, by friendly name.
+ * detector (row-major, eV; float32, or float64 for float64 datasets; [sensors, rows, cols]
+ * for a detector of several sensors) and one number per database value, by friendly name.
  */
 export interface Shot {
   index: number;
   tag: number;
-  [name: string]: number | Float32Array;
+  [name: string]: number | Image;
 }
 
 export class Run implements Iterable<Shot> {
@@ -61,11 +71,11 @@ export class Run implements Iterable<Shot> {
   readonly indices: Uint32Array;
   readonly lazy: boolean;
   /** Per-detector reused image buffers (reuseBuffers mode), else null. */
-  private readonly buffers: Record<string, Float32Array> | null;
+  private readonly buffers: Record<string, Image> | null;
   [name: string]: unknown;
 
   constructor(
-    readonly file: RunFile,
+    readonly source: RunSource,
     detectors: Record<string, Detector>,
     db: DBReader,
     indices: Uint32Array,
@@ -79,7 +89,7 @@ export class Run implements Iterable<Shot> {
     this.tags = db.data.tag;
     this.lazy = lazy;
     this.buffers = reuseBuffers
-      ? Object.fromEntries(Object.entries(detectors).map(([n, d]) => [n, new Float32Array(d.size)]))
+      ? Object.fromEntries(Object.entries(detectors).map(([n, d]) => [n, d.dtype === 'f64' ? new Float64Array(d.size) : new Float32Array(d.size)]))
       : null;
     // run.sampleX2 etc.: every value array by its friendly name, where it does not shadow a member.
     for (const name of db.names) {
@@ -87,41 +97,50 @@ export class Run implements Iterable<Shot> {
     }
   }
 
-  get runNumber(): number {
-    return this.file.run;
+  /** The run's (first) file. */
+  get file(): RunFile {
+    return this.source.files[0];
   }
+  get runNumber(): number {
+    return this.source.run;
+  }
+  /** The run file, or `a + b` for a run read from several files. */
   get path(): string {
-    return this.file.path;
+    return this.source.path;
   }
   get length(): number {
     return this.tags.length;
   }
   /** All tags of the run, including skipped ones. */
   get allTags(): Float64Array {
-    return this.file.tags;
+    return this.source.tags;
   }
   get highTag(): number | null {
-    return this.file.highTag;
+    return this.source.highTag;
   }
   get startTime(): number | null {
-    return this.file.startTime;
+    return this.source.startTime;
   }
   get endTime(): number | null {
-    return this.file.endTime;
+    return this.source.endTime;
   }
   get middleTime(): number | null {
-    return this.file.middleTime;
+    return this.source.middleTime;
   }
-  /** Detectors present in the run file (not only the configured ones). */
-  detectorsPresent(): DetectorInfo[] {
-    return this.file.detectors();
+  /** Detectors present in the run file (not only the configured ones), sensors grouped. */
+  detectorsPresent(): DetectorLayout[] {
+    return detectorsOf(this.file);
+  }
+  /** Every per-tag group of the run file (sensors, assembled images, cameras). */
+  sensorsPresent(): SensorInfo[] {
+    return this.file.sensors();
   }
   /** Database keys present: `daq_info/` equipment keys, then `event_info/...` paths. */
   databaseKeys(): string[] {
-    return this.file.databaseKeys();
+    return this.source.databaseKeys();
   }
   searchEquipment(pattern: string | RegExp): string[] {
-    return this.file.searchEquipment(pattern);
+    return searchKeys(this.databaseKeys(), pattern);
   }
 
   /** Shot `i` (negative counts from the end). */
@@ -146,7 +165,7 @@ export class Run implements Iterable<Shot> {
         }
         else shot[name] = det.read(j, buf);
       } else if (this.lazy) {
-        let img: Float32Array | null = null;
+        let img: Image | null = null;
         Object.defineProperty(shot, name, {
           enumerable: true,
           get: () => (img ??= det.get(j)),
@@ -168,10 +187,10 @@ export class Run implements Iterable<Shot> {
     for (let i = 0; i < this.length; i++) yield this.get(i);
   }
 
-  /** Frees read buffers and closes the file. */
+  /** Frees read buffers and closes the file(s). */
   close(): void {
     for (const d of Object.values(this.detectors)) d.free();
-    this.file.close();
+    this.source.close();
   }
 }
 
@@ -182,41 +201,39 @@ export class Run implements Iterable<Shot> {
  */
 export async function openRun(path: string, options: OpenRunOptions = {}): Promise<Run> {
   const warn = options.warn ?? ((m: string) => console.warn(m));
-  const entry = await resolveRun(path, options.run);
-  const file = await RunFile.open(entry.path, entry.run);
+  const entry = await resolveRun(path, options.run, { combine: options.combine });
+  const source = await RunSource.open(entry.paths, entry.run);
   try {
     const detCfg = options.detectors ?? {};
-    const groups = Object.entries(detCfg).map(([name, id]) => {
-      if (typeof id !== 'string' || !id) throw new UsageError(`detector "${name}": expected a facility id or group name`);
-      return { name, group: file.findDetector(id) };
+    const found = Object.entries(detCfg).map(([name, id]) => {
+      if (typeof id !== 'string' || !id) throw new UsageError(`detector "${name}": expected a detector id (e.g. "MPCCD-2N0-M02-003")`);
+      return { name, id, layouts: source.resolveDetector(id) };
     });
-    const indices = selectPresentTags(file, groups, options.missingTags ?? 'skip', warn);
-    const tags = Float64Array.from(indices, (i) => file.tags[i]);
+    const indices = selectPresentTags(source, found, options.missingTags ?? 'skip', warn);
     const detectors: Record<string, Detector> = {};
-    for (const { name, group } of groups) {
-      const info = file.detectorInfo(group);
+    for (const { name, id, layouts } of found) {
       const ev = options.evPerAdu;
       const evPerAdu = ev === undefined || typeof ev === 'number' || ev === 'auto' ? ev : ev[name];
-      const dark = await resolveDark(options.darks?.[name], file, info, name, warn);
-      detectors[name] = new Detector(file, group, { evPerAdu, dark, warn }, tags);
+      const dark = await resolveDark(options.darks?.[name], source, layouts[0].shape, name, warn);
+      detectors[name] = new Detector(source, id, { evPerAdu, dark, warn }, indices);
     }
-    const db = await DBReader.read(file, options.values ?? {}, { sidecars: options.sidecars, indices });
-    return new Run(file, detectors, db, indices, options.lazy ?? false, options.reuseBuffers ?? false);
+    const db = await DBReader.read(source, options.values ?? {}, { sidecars: options.sidecars, indices, origin: options.origin, warn });
+    return new Run(source, detectors, db, indices, options.lazy ?? false, options.reuseBuffers ?? false);
   } catch (err) {
-    file.close();
+    source.close();
     throw err;
   }
 }
 
 async function resolveDark(
-  spec: string | Float32Array | Dark | null | undefined,
-  file: RunFile,
-  info: DetectorInfo,
+  spec: string | Float32Array | Float64Array | Dark | null | undefined,
+  source: RunSource,
+  shape: number[],
   name: string,
   warn: (m: string) => void,
-): Promise<Dark | Float32Array | null> {
+): Promise<Dark | Float32Array | Float64Array | null> {
   if (spec === undefined || spec === null) return null;
-  if (spec instanceof Float32Array || typeof spec !== 'string') return spec;
+  if (typeof spec !== 'string') return spec;
   const fs = await import('node:fs');
   let isDir = false;
   try {
@@ -225,8 +242,8 @@ async function resolveDark(
     warn(`dark folder ${spec} (${name}) does not exist: images are not dark-subtracted`);
     return null;
   }
-  const path = isDir ? await closestDark(spec, file, (m) => warn(`${name}: ${m}`)) : spec;
-  return path ? loadDark(path, info.shape) : null;
+  const path = isDir ? await closestDark(spec, source, (m) => warn(`${name}: ${m}`)) : spec;
+  return path ? loadDark(path, shape) : null;
 }
 
 /** Database keys matching a pattern, of a Run, a RunFile or a list of keys. */

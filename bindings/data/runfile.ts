@@ -1,37 +1,58 @@
-// One run inside one SACLA converter file (`/run_N/...`): tags, times, detectors present,
-// database keys, and raw value arrays. Also: finding runs in a folder of run files.
+// One run inside one SACLA converter file (`/run_N/...`, docs/data.md): tags, times, the
+// converter's run and file information, the per-tag groups (sensors, assembled detectors,
+// cameras), database keys and raw value arrays. Also: finding runs in a folder of run files.
 import { DataError, UsageError } from '../cli/errors.js';
 import { closestKeys } from './calibration.js';
 import { H5Reader, dtypeName, loadH5, toFloat64 } from './h5.js';
-import { alignSidecar, readSidecar } from './sidecar.js';
+import type { SensorGeometry } from '../image/geometry.js';
 
-/** What one detector group of a run holds. */
-export interface DetectorInfo {
-  /** Group name, e.g. `detector_2d_1` or `detector_2d_assembled_1`. */
+/** What one per-tag group of a run (`detector_2d_K`, `detector_2d_assembled_K`, `opal_K`, `imperx_K`) holds. */
+export interface SensorInfo {
+  /** Group name, e.g. `detector_2d_1`. Not an identity: group numbers change between runs. */
   group: string;
-  /** Facility id (`detector_info/detector_name`), e.g. `MPCCD-2N0-M02-003`. */
-  id: string;
-  /** Image shape (rows, cols) from the first tag; [] when the group has no tags. */
+  /**
+   * The sensor's id (`detector_info/detector_name`, NUL padding removed), e.g.
+   * `MPCCD-8-2-001-3`; for a camera without a name, its group name (`opal_1`).
+   */
+  name: string;
+  kind: 'sensor' | 'assembled' | 'camera';
+  /** Image shape (rows, cols) of the first tag; [] when the group has no tags. */
   shape: number[];
-  /** Stored dtype of the images ('float32', 'uint16', ...). */
+  /** Stored dtype of the first tag's image ('float32', 'uint16', ...). */
   dtype: string;
-  /** `absolute_gain` (mp_absgain) or null when absent. */
+  /** `absolute_gain`, or null when absent. */
   absoluteGain: number | null;
   /** eV per ADU = absolute gain × 3.65, or null. */
   evPerAdu: number | null;
-  /** Pixel size in µm when stored. */
+  /** Pixel size in µm ([slow, fast]) when stored. */
   pixelSize: number[] | null;
+  /** Where the sensor lies, when `detector_info` has the coordinate and the rotation. */
+  geometry: SensorGeometry | null;
+  /** `detector_type` (5 octal sensor, 6 1N0 sensor) or null. */
+  detectorType: number | null;
   /** Number of tags with an image in this group. */
   tagCount: number;
   /** Run tags without an image in this group. */
   missingTags: number;
-  assembled: boolean;
   /** HDF5 chunk shape of the first image, or null for contiguous storage. */
   chunks: number[] | null;
 }
 
-/** MPCCD: eV per ADU = absolute gain × 3.65. */
+/** MPCCD: eV per ADU = absolute gain × 3.65 (biochem-fan/cheetah, sacla-hdf5-reader.cpp). */
 export const EV_PER_ADU_PER_GAIN = 3.65;
+
+/** The converter's nominal settings of a run (`run_info/sacla_config`) and its tag range. */
+export interface RunInfo {
+  startTag: number | null;
+  endTag: number | null;
+  photonEnergy: number | null;
+  electronEnergy: number | null;
+  kParameter: number | null;
+  repetitionRate: number | null;
+  comment: string | null;
+}
+
+const GROUP = /^(detector_2d_(assembled_)?\d+|opal_\d+|imperx_\d+)$/;
 
 /** Run numbers held by an opened file: `/file_info/run_number_list`, else the `run_N` groups. */
 export function runsInFile(h5: H5Reader): number[] {
@@ -50,12 +71,12 @@ export function runsInFile(h5: H5Reader): number[] {
 
 export class RunFile {
   readonly base: string;
-  /** All tags of the run (`event_info/tag_number_list`), ascending. */
+  /** All tags of the run in this file (`event_info/tag_number_list`), ascending. */
   readonly tags: Float64Array;
   /** UNIX time of each tag, or null when the file has no `time_stamp`. */
   readonly timeStamps: Float64Array | null;
   readonly highTag: number | null;
-  private detCache = new Map<string, DetectorInfo>();
+  private sensorCache = new Map<string, SensorInfo>();
   private tagCache = new Map<string, Set<number>>();
   private keyCache: string[] | null = null;
 
@@ -127,22 +148,56 @@ export class RunFile {
     return s === null || e === null ? null : (s + e) / 2;
   }
 
-  /** Nominal photon energy (`run_info/sacla_config/photon_energy_in_eV`) or null. */
-  get photonEnergy(): number | null {
-    const p = `${this.base}/run_info/sacla_config/photon_energy_in_eV`;
+  private scalar(p: string): number | null {
     return this.h5.kind(p) === 'dataset' ? this.h5.numbers(p)[0] : null;
   }
 
-  /** Names of the detector groups (`detector_2d_K`, `detector_2d_assembled_K`). */
-  detectorGroups(): string[] {
+  private text(p: string): string | null {
+    return this.h5.kind(p) === 'dataset' ? this.h5.string(p) : null;
+  }
+
+  /** Nominal photon energy (`run_info/sacla_config/photon_energy_in_eV`) or null. */
+  get photonEnergy(): number | null {
+    return this.scalar(`${this.base}/run_info/sacla_config/photon_energy_in_eV`);
+  }
+
+  /** `run_info` (start/end tag, nominal machine settings) and `exp_info/comment`. */
+  runInfo(): RunInfo {
+    const cfg = `${this.base}/run_info/sacla_config`;
+    return {
+      startTag: this.scalar(`${this.base}/run_info/start_tag_number`),
+      endTag: this.scalar(`${this.base}/run_info/end_tag_number`),
+      photonEnergy: this.scalar(`${cfg}/photon_energy_in_eV`),
+      electronEnergy: this.scalar(`${cfg}/electron_energy_in_eV`),
+      kParameter: this.scalar(`${cfg}/k_parameter`),
+      repetitionRate: this.scalar(`${cfg}/repetition_rate`),
+      comment: this.text(`${this.base}/exp_info/comment`),
+    };
+  }
+
+  /** The converter's format and version (`/file_info/format_type`, `/file_info/version`). */
+  converter(): { format: string | null; version: string | null } {
+    const read = (p: string): string | null => {
+      if (this.h5.kind(p) !== 'dataset') return null;
+      try {
+        return this.h5.string(p);
+      } catch {
+        return String(this.h5.numbers(p)[0]);
+      }
+    };
+    return { format: read('/file_info/format_type'), version: read('/file_info/version') };
+  }
+
+  /** Names of the per-tag groups (`detector_2d_K`, `detector_2d_assembled_K`, `opal_K`, `imperx_K`). */
+  groups(): string[] {
     return this.h5
       .keys(this.base)
-      .filter((k) => /^detector_2d_(assembled_)?\d+$/.test(k))
+      .filter((k) => GROUP.test(k))
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   }
 
-  /** Tags that have an image in a detector group. */
-  detectorTags(group: string): Set<number> {
+  /** Tags that have an image in a group. */
+  groupTags(group: string): Set<number> {
     let s = this.tagCache.get(group);
     if (!s) {
       s = new Set<number>();
@@ -155,23 +210,23 @@ export class RunFile {
     return s;
   }
 
-  /** Path of the image of `tag` in a detector group. */
+  /** Path of the image of `tag` in a group. */
   imagePath(group: string, tag: number): string {
     return `${this.base}/${group}/tag_${tag}/detector_data`;
   }
 
-  detectorInfo(group: string): DetectorInfo {
-    const cached = this.detCache.get(group);
+  sensor(group: string): SensorInfo {
+    const cached = this.sensorCache.get(group);
     if (cached) return cached;
     const g = `${this.base}/${group}`;
-    if (this.h5.kind(g) !== 'group') throw new DataError(`${this.path}: no detector group ${g}`);
-    const namePath = `${g}/detector_info/detector_name`;
-    const id = this.h5.kind(namePath) === 'dataset' ? this.h5.string(namePath) : '';
-    const gainPath = `${g}/detector_info/absolute_gain`;
-    const absoluteGain = this.h5.kind(gainPath) === 'dataset' ? this.h5.numbers(gainPath)[0] : null;
-    const pxPath = `${g}/detector_info/pixel_size_in_micro_meter`;
+    if (this.h5.kind(g) !== 'group') throw new DataError(`${this.path}: no group ${g}`);
+    const info = `${g}/detector_info`;
+    const kind: SensorInfo['kind'] = group.startsWith('detector_2d_assembled') ? 'assembled' : group.startsWith('detector_2d') ? 'sensor' : 'camera';
+    const name = this.text(`${info}/detector_name`) ?? '';
+    const absoluteGain = this.scalar(`${info}/absolute_gain`);
+    const pxPath = `${info}/pixel_size_in_micro_meter`;
     const pixelSize = this.h5.kind(pxPath) === 'dataset' ? Array.from(this.h5.numbers(pxPath)) : null;
-    const tags = this.detectorTags(group);
+    const tags = this.groupTags(group);
     let shape: number[] = [];
     let dtype = '';
     let chunks: number[] | null = null;
@@ -184,41 +239,49 @@ export class RunFile {
     }
     let missing = 0;
     for (const t of this.tags) if (!tags.has(t)) missing++;
-    const info: DetectorInfo = {
+    const sensor: SensorInfo = {
       group,
-      id,
+      name: name || (kind === 'camera' ? group : ''),
+      kind,
       shape,
       dtype,
       absoluteGain,
       evPerAdu: absoluteGain === null ? null : absoluteGain * EV_PER_ADU_PER_GAIN,
       pixelSize,
+      geometry: this.geometry(info, pixelSize),
+      detectorType: this.scalar(`${info}/detector_type`),
       tagCount: tags.size,
       missingTags: missing,
-      assembled: group.includes('assembled'),
       chunks,
     };
-    this.detCache.set(group, info);
-    return info;
-  }
-
-  /** Every detector group of the run. */
-  detectors(): DetectorInfo[] {
-    return this.detectorGroups().map((g) => this.detectorInfo(g));
+    this.sensorCache.set(group, sensor);
+    return sensor;
   }
 
   /**
-   * The group of a detector given by facility id or group name. By id, a plain
-   * `detector_2d_K` group is preferred to an assembled one.
+   * A sensor's placement from `detector_info` (docs/data.md, "Geometry"): the coordinate of
+   * its first pixel, rotation, stage shift, pixel size. Null without coordinate or rotation.
    */
-  findDetector(idOrGroup: string): string {
-    const groups = this.detectorGroups();
-    if (groups.includes(idOrGroup)) return idOrGroup;
-    const byId = groups.filter((g) => this.detectorInfo(g).id === idOrGroup);
-    if (byId.length) return byId.find((g) => !g.includes('assembled')) ?? byId[0];
-    const present = groups.map((g) => `${g} (${this.detectorInfo(g).id || 'no name'})`);
-    throw new DataError(
-      `${this.path}: run ${this.run} has no detector "${idOrGroup}"; detectors present: ${present.join(', ') || 'none'}`,
-    );
+  private geometry(info: string, pixelSize: number[] | null): SensorGeometry | null {
+    const coordPath = `${info}/detector_coordinate_in_micro_meter`;
+    const rotation = this.scalar(`${info}/detector_rotation_angle_in_degree`);
+    if (this.h5.kind(coordPath) !== 'dataset' || rotation === null) return null;
+    const c = this.h5.numbers(coordPath);
+    if (c.length < 2) throw new DataError(`${this.path}: ${coordPath} has ${c.length} value(s), expected [x, y, z] in µm`);
+    const px = pixelSize ?? [50, 50];
+    return {
+      coordinate: [c[0], c[1], c.length > 2 ? c[2] : 0],
+      rotation,
+      stageDirection: this.scalar(`${info}/detector_stage_direction_in_degree`) ?? 0,
+      stageShiftWeight: this.scalar(`${info}/detector_stage_shift_weight`) ?? 0,
+      manipulatorPosition: this.scalar(`${info}/manipulator_position_in_micro_meter`) ?? 0,
+      pixelSize: [px[0], px.length > 1 ? px[1] : px[0]],
+    };
+  }
+
+  /** Every per-tag group of the run. */
+  sensors(): SensorInfo[] {
+    return this.groups().map((g) => this.sensor(g));
   }
 
   /** Equipment keys in `daq_info/` (e.g. `xfel_bl_3_st_5_motor_facility_14/position`). */
@@ -255,31 +318,37 @@ export class RunFile {
   }
 
   /**
-   * The raw per-tag values of a database key, aligned with `tags`: looked up in `daq_info/`,
-   * then as a path under the run group, then in the sidecar file when one is given.
+   * Where the values of a database key are stored: `daq_info/<key>`, `event_info/<key>` or
+   * `<key>` as a path under the run group (e.g. `event_info/bl_3/oh_2/photon_energy_in_eV`);
+   * null when the run has none of them.
    */
-  async rawValues(key: string, sidecar?: string): Promise<Float64Array> {
+  valuePath(key: string): string | null {
     const k = key.replace(/^\/+/, '');
-    for (const p of [`${this.base}/daq_info/${k}`, `${this.base}/${k}`]) {
-      if (this.h5.kind(p) === 'dataset') {
-        const v = toFloat64(this.h5.value(p), `${this.path}: ${p}`);
-        if (v.length !== this.tags.length) {
-          throw new DataError(
-            `${this.path}: database key "${key}" (${p}) has ${v.length} values but run ${this.run} has ${this.tags.length} tags`,
-          );
-        }
-        return v;
-      }
+    for (const p of [`${this.base}/daq_info/${k}`, `${this.base}/event_info/${k}`, `${this.base}/${k}`]) {
+      if (this.h5.kind(p) === 'dataset') return p;
     }
-    if (sidecar) {
-      const sc = await readSidecar(sidecar);
-      return alignSidecar(sc, this.tags, `${sidecar} (database key "${key}")`);
+    return null;
+  }
+
+  /** The raw per-tag values of a database key, aligned with `tags`. */
+  rawValues(key: string): Float64Array {
+    const p = this.valuePath(key);
+    if (!p) {
+      throw new DataError(
+        `${this.path}: database key "${key}" not found in run ${this.run} (looked in daq_info/, event_info/ and the run group); ` +
+          `closest keys present: ${this.closestKeys(key).join(', ') || 'none'}`,
+      );
     }
-    const near = closestKeys(k, this.databaseKeys());
-    throw new DataError(
-      `${this.path}: database key "${key}" not found in run ${this.run} (looked in daq_info/ and the run group` +
-        `${sidecar ? ', and the sidecar' : ''}); closest keys present: ${near.join(', ') || 'none'}`,
-    );
+    const v = toFloat64(this.h5.value(p), `${this.path}: ${p}`);
+    if (v.length !== this.tags.length) {
+      throw new DataError(`${this.path}: database key "${key}" (${p}) has ${v.length} values but run ${this.run} has ${this.tags.length} tags`);
+    }
+    return v;
+  }
+
+  /** The keys present that are closest to `key` (for "did you mean" messages). */
+  closestKeys(key: string, count = 3): string[] {
+    return closestKeys(key.replace(/^\/+/, ''), this.databaseKeys(), count);
   }
 
   close(): void {
@@ -301,16 +370,21 @@ export function searchKeys(keys: string[], pattern: string | RegExp): string[] {
   });
 }
 
-/** A run and the file that holds it. */
+/** A run and the file(s) that hold it (several when a run is split into files by tags). */
 export interface RunEntry {
   run: number;
+  /** The first file (the only one unless the run is split). */
   path: string;
+  /** Every file holding this run, sorted by name. */
+  paths: string[];
 }
 
 /**
- * Runs in a folder of run files (`<N>.h5` files are taken by name; other `.h5` files are opened
- * and their `file_info/run_number_list` read; files that are not run files are ignored) or in one
- * file. Sorted by run number.
+ * Runs in a folder of run files or in one file, sorted by run number. `<N>.h5` / `run<N>.h5`
+ * files are taken by their name; other `.h5` files are opened and their
+ * `file_info/run_number_list` read, so files holding several runs, or one run split into
+ * files (`run_N_bg.h5`, `run_N_sig.h5`), are found; files that are not run files (result files
+ * `run_<N>.h5`) are ignored.
  */
 export async function listRunFiles(pathOrFolder: string): Promise<RunEntry[]> {
   const fs = await import('node:fs');
@@ -325,18 +399,19 @@ export async function listRunFiles(pathOrFolder: string): Promise<RunEntry[]> {
     await loadH5();
     const h5 = H5Reader.open(pathOrFolder);
     try {
-      return runsInFile(h5).map((run) => ({ run, path: pathOrFolder }));
+      return runsInFile(h5).map((run) => ({ run, path: pathOrFolder, paths: [pathOrFolder] }));
     } finally {
       h5.close();
     }
   }
-  const found = new Map<number, string>();
+  const found = new Map<number, string[]>();
+  const add = (run: number, path: string) => found.set(run, [...(found.get(run) ?? []), path]);
   const others: string[] = [];
   for (const name of fs.readdirSync(pathOrFolder).sort()) {
     if (!/\.(h5|hdf5)$/i.test(name) || name.endsWith('.tmp.h5')) continue;
     const full = nodePath.join(pathOrFolder, name);
     const m = /^(?:run_?)?(\d+)\.(h5|hdf5)$/i.exec(name);
-    if (m && !name.startsWith('run_')) found.set(Number(m[1]), full);
+    if (m && !name.startsWith('run_')) add(Number(m[1]), full);
     else others.push(full);
   }
   if (others.length) {
@@ -350,7 +425,7 @@ export async function listRunFiles(pathOrFolder: string): Promise<RunEntry[]> {
       }
       try {
         if (h5.kind('/file_info') !== 'group' && !h5.keys('/').some((k) => /^run_\d+$/.test(k))) continue;
-        for (const r of runsInFile(h5)) if (!found.has(r)) found.set(r, full);
+        for (const r of runsInFile(h5)) add(r, full);
       } catch {
         /* not a run file */
       } finally {
@@ -358,7 +433,9 @@ export async function listRunFiles(pathOrFolder: string): Promise<RunEntry[]> {
       }
     }
   }
-  return [...found.entries()].map(([run, path]) => ({ run, path })).sort((a, b) => a.run - b.run);
+  return [...found.entries()]
+    .map(([run, paths]) => ({ run, path: paths[0], paths: paths.sort() }))
+    .sort((a, b) => a.run - b.run);
 }
 
 /** Run numbers in a folder of run files or in one file, ascending. */
@@ -374,28 +451,36 @@ export async function newestRun(pathOrFolder: string): Promise<number> {
 }
 
 /**
- * The file holding run `run` in a folder (negative: counted back from the newest, −1 = newest),
- * or the file itself when `pathOrFolder` is a file.
+ * The file(s) holding run `run` in a folder (negative: counted back from the newest, −1 =
+ * newest), or the file itself when `pathOrFolder` is a file. A run found in several files is
+ * an error naming them, unless `combine` is set (the run is then read from all of them).
  */
-export async function resolveRun(pathOrFolder: string, run?: number): Promise<RunEntry> {
+export async function resolveRun(pathOrFolder: string, run?: number, { combine = false }: { combine?: boolean } = {}): Promise<RunEntry> {
   const entries = await listRunFiles(pathOrFolder);
   if (!entries.length) throw new DataError(`${pathOrFolder}: no runs found`);
+  let entry: RunEntry | undefined;
   if (run === undefined) {
-    if (entries.length === 1) return entries[0];
-    throw new UsageError(
-      `${pathOrFolder} holds ${entries.length} runs (${summariseRuns(entries.map((e) => e.run))}): give a run number (−1 = newest)`,
+    if (entries.length !== 1) {
+      throw new UsageError(
+        `${pathOrFolder} holds ${entries.length} runs (${summariseRuns(entries.map((e) => e.run))}): give a run number (−1 = newest)`,
+      );
+    }
+    entry = entries[0];
+  } else if (!Number.isInteger(run)) throw new UsageError(`run number must be an integer, got ${run}`);
+  else if (run < 0) {
+    if (-run > entries.length) throw new UsageError(`run ${run} asked but ${pathOrFolder} holds only ${entries.length} runs`);
+    entry = entries[entries.length + run];
+  } else {
+    entry = entries.find((x) => x.run === run);
+    if (!entry) throw new DataError(`${pathOrFolder}: no run ${run} (runs present: ${summariseRuns(entries.map((x) => x.run))})`);
+  }
+  if (entry.paths.length > 1 && !combine) {
+    throw new DataError(
+      `${pathOrFolder}: run ${entry.run} is in ${entry.paths.length} files: ${entry.paths.join(', ')}; ` +
+        'analyse one of them by giving its path as the data, or read the run from all of them with --combine',
     );
   }
-  if (!Number.isInteger(run)) throw new UsageError(`run number must be an integer, got ${run}`);
-  if (run < 0) {
-    if (-run > entries.length) {
-      throw new UsageError(`run ${run} asked but ${pathOrFolder} holds only ${entries.length} runs`);
-    }
-    return entries[entries.length + run];
-  }
-  const e = entries.find((x) => x.run === run);
-  if (!e) throw new DataError(`${pathOrFolder}: no run ${run} (runs present: ${summariseRuns(entries.map((x) => x.run))})`);
-  return e;
+  return entry;
 }
 
 /** "100–104, 107, 110–112" */

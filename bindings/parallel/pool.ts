@@ -18,7 +18,9 @@ export interface ParallelJob {
   configPath: string | null;
   /** The folder relative dark paths of that file resolve against. */
   dataDir: string | null;
+  /** The run file, or for a run read from several files their folder (with `combine`). */
   runFile: string;
+  combine?: boolean;
   run: number;
   /** Good shots, in order; worker w takes shots w, w + N, w + 2N, ... */
   shots: Uint32Array;
@@ -73,7 +75,7 @@ export async function runInWorkers(job: ParallelJob, onProgress: (done: number) 
     const results = threads.map((t, w) => {
       const api = Comlink.wrap<WorkerApi>(nodeEndpoint(t));
       const mine = job.shots.filter((_, k) => k % job.workers === w);
-      const workerJob: WorkerJob = { config, configPath: job.configPath, dataDir: job.dataDir, runFile: job.runFile, run: job.run, shots: mine, worker: w };
+      const workerJob: WorkerJob = { ...job, config, shots: mine, worker: w };
       return Promise.race([api.analyse(workerJob, progress), exits[w]]);
     });
     const states = await Promise.all(results);

@@ -19,6 +19,7 @@ const api = {
     return analyseShare(config, job.runFile, job.run, job.shots, {
       onProgress: (done) => void progress(job.worker, done),
       progressMs: REPORT_MS,
+      combine: job.combine,
     });
   },
 };

@@ -116,12 +116,12 @@ describe('sacla results', () => {
     const table = sacla('results', out);
     expect(table.status, table.stderr).toBe(0);
     const rows = table.stdout.trim().split('\n');
-    expect(rows[0]).toMatch(/^run\s+start \(UTC\)\s+good\/total\s+median shutter_open\s+median sampleX2/);
+    expect(rows[0]).toMatch(/^run\s+start \(UTC\)\s+good\/total\s+median sampleX2\s+median sampleZ1/);
     expect(rows.slice(2).map((r) => r.trim().split(/\s+/)[0])).toEqual(['1', '2', '4']);
     const json = sacla('results', out, '--runs', '2-4', '--json');
     const parsed = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(parsed.map((p) => p.run)).toEqual([2, 4]);
     expect(parsed[0].medians.shutter_open).toBe(1);
-    expect(Object.keys(parsed[0].medians)).toContain('attenuator');
+    expect(Object.keys(parsed[0].medians)).toContain('attenuator_eh_5_Si_m');
   });
 });

@@ -58,7 +58,7 @@ describe('configs/kuschel2023.json', () => {
     const config = await loadConfig(defaultConfigPath());
     expect(config.name).toBe('kuschel2023');
     expect(config.description).toMatch(/NaN/);
-    expect(config.description).toMatch(/raw side image/);
+    expect(config.description).toMatch(/exp_config\.py/);
     expect(config.outputs.map((o) => o.name).sort()).toEqual(
       [
         'spectrum_mean',
@@ -81,10 +81,10 @@ describe('configs/kuschel2023.json', () => {
     expect(top.sink).toMatchObject({ topK: { k: 5 } });
     const payloads = (top.sink as { topK: { payloads: Record<string, unknown> } }).topK.payloads;
     expect(Object.keys(payloads).sort()).toEqual(['forward_top_image_sum', 'forward_top_images', 'side_top_image', 'side_top_image_sum']);
-    expect(Object.keys(config.constants).sort()).toEqual(['forward_hist_centers', 'side_hist_centers', 'spectrum_axis']);
+    expect(Object.keys(config.constants).sort()).toEqual(['forward_hist_centers', 'side_hist_centers', 'spectrum_axis', 'spectrum_axis_iron']);
     expect(config.filters).toEqual([{ motorStep: 'sampleX2' }, { shutter: 'shutter_open' }]);
 
-    // Detectors, darks, values: as docs/data.md (and the synthetic runs) have them.
+    // Detectors, darks, values: the original exp_config.py's (docs/data.md), as the synthetic runs have them.
     expect(config.detectors).toEqual({
       spectrometer: { id: 'MPCCD-1N0-M07-006', dark: null, evPerAdu: 'auto' },
       side_ccd: { id: 'MPCCD-2N0-M02-003', dark: 'darks/side_ccd', evPerAdu: 'auto' },
@@ -108,7 +108,11 @@ describe('configs/kuschel2023.json', () => {
     expect(by.side_bright_pershot.transforms).toEqual([{ rangeCount: { low: 40, high: Infinity } }]);
     expect(by.side_max.transforms).toEqual([]);
     expect(by.side_median).toMatchObject({ source: 'side_ccd', transforms: [], sink: 'median' });
-    expect(by.side_radial.after).toEqual([{ radialProfile: { center: null, os: 1 } }]);
+    expect(by.side_radial.after).toEqual([{ radialProfile: { center: null, centerUm: null, os: 1 } }]);
+    // Pictures are the sensors assembled into one image.
+    for (const name of ['side_mean', 'forward_mean', 'side_max', 'side_median']) expect(by[name].after, name).toEqual([{ assemble: {} }]);
+    const iron = constantValue(config.constants.spectrum_axis_iron);
+    expect(iron[0]).toBeCloseTo(6390.4 - 512 * 0.346, 9);
     expect(by.side_total.transforms).toEqual([{ noiseCut: { threshold: 1000, fill: 0 } }, { sum: { nan: 'skip' } }]);
     expect(by.spectrum.transforms).toEqual([{ meanAlongAxis: { axis: 1 } }]);
     expect(chainType(config, 'spectrometer', by.spectrum.transforms)).toEqual({ kind: 'array', ndim: 1 });
@@ -126,8 +130,9 @@ describe('configs/kuschel2023.json', () => {
 
   it('the validated config round-trips through JSON (as stored in result files)', async () => {
     const config = await loadConfig(defaultConfigPath());
-    const again = validateConfig(JSON.parse(JSON.stringify(config)), 'stored');
-    expect(again).toEqual(config);
+    // Stored without `source` (where it was read from): the result file keeps that apart.
+    const again = validateConfig(JSON.parse(JSON.stringify({ ...config, source: undefined })), 'stored');
+    expect(again).toEqual({ ...config, source: 'stored' });
     expect(await configHash(again)).toBe(await configHash(config));
   });
 });
@@ -231,9 +236,7 @@ describe('mistakes', () => {
     c.outputs[0] = { name: 'bad', source: 'i0', transforms: [{ noiseCut: {} }], sink: 'mean' };
     c.outputs[1].transforms.push({ meanAlongAxis: { axis: 1 } });
     const msg = mistakes(c);
-    expect(msg).toContain(
-      'outputs[0].transforms[0].noiseCut: expected an array input (noiseCut keeps the shape), got a number (the value "i0")',
-    );
+    expect(msg).toContain('outputs[0].transforms[0].noiseCut: expected an array input (it keeps the shape), got a number (the value "i0")');
     expect(msg).toContain('outputs[1].transforms[2].meanAlongAxis: expected a 2-D input, got a number (the output of sum)');
   });
 
@@ -244,7 +247,9 @@ describe('mistakes', () => {
     c.outputs.push({ name: 'r3', source: 'cam', sink: 'variance', after: [{ radialProfile: { center: [1, 2, 3] } }] });
     const msg = mistakes(c);
     expect(msg).toContain('outputs[1].after: expected no after transforms with a perShot or topK sink');
-    expect(msg).toContain('outputs[2].after[0].radialProfile: expected a center of 2 numbers for a 2-D input, got a 2-D array (the variance over the run)');
+    expect(msg).toContain(
+      'outputs[2].after[0].radialProfile: expected a center of 2 numbers for a detector image ([row, col]), got an array (2-D for one sensor, 3-D for several) (the variance over the run)',
+    );
     expect(msg).not.toContain('outputs[0]');
   });
 
@@ -252,7 +257,9 @@ describe('mistakes', () => {
     const c = base();
     c.outputs[0].sink = { topK: { k: 5, payloads: { img: { source: 'cam' } } } };
     const msg = mistakes(c);
-    expect(msg).toContain('outputs[0].sink.topK: expected a chain that ends in a number (e.g. add {"sum": {}}) to rank shots by, got a 2-D array');
+    expect(msg).toContain(
+      'outputs[0].sink.topK: expected a chain that ends in a number (e.g. add {"sum": {}}) to rank shots by, got an array (2-D for one sensor, 3-D for several)',
+    );
   });
 
   it('invalid names', () => {
@@ -339,9 +346,9 @@ describe('loading', () => {
 });
 
 describe('configHash', () => {
-  it('is the sha256 of the canonical JSON (sorted keys, no description)', async () => {
+  it('is the sha256 of the canonical JSON (sorted keys, no description, no source file)', async () => {
     const config = validateConfig({ ...base(), description: 'notes' }, 'h');
-    const { description: _d, ...rest } = config;
+    const { description: _d, source: _s, ...rest } = config;
     const sorted = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
     const json = JSON.stringify(sorted(rest));

@@ -25,6 +25,20 @@ describe('motorStep', () => {
     expect(list(filters.motorStep(scan, Uint32Array.from([2, 3, 4, 5, 6, 7, 8, 9, 10])))).toEqual([3, 4, 5, 6, 7]);
   });
 
+  test('a NaN position: as NumPy, the largest gradient is NaN, so no shot is removed', () => {
+    // np.gradient spreads the NaN to its neighbours; np.max of an array with NaN is NaN, and
+    // NaN > 1e-6 is False: the original keeps every shot (it does not drop them all).
+    const withNaN = scan.slice();
+    withNaN[5] = NaN;
+    expect(list(filters.motorStep(withNaN, all(11)))).toEqual(list(all(11)));
+    const { good, outcomes } = filters.applyFilters([{ motorStep: 'x' }, { shutter: 's' }], { x: withNaN, s: Float64Array.from([1, 1, 1, NaN, 0, 1, 1, 1, 1, 1, 1]) }, 11);
+    expect(list(good)).toEqual([0, 1, 2, 5, 6, 7, 8, 9, 10]);
+    expect(outcomes).toEqual([
+      { kind: 'motorStep', value: 'x', removed: 0, nan: 1 },
+      { kind: 'shutter', value: 's', removed: 2, nan: 1 },
+    ]);
+  });
+
   test('fewer than two shots: nothing to trim', () => {
     expect(list(filters.motorStep(scan, Uint32Array.of(4)))).toEqual([4]);
     expect(list(filters.motorStep(scan, new Uint32Array(0)))).toEqual([]);
@@ -56,8 +70,8 @@ describe('shutter, value range, thinning, composition', () => {
     // motorStep keeps 2..8; the shutter is closed at 2, 4, 5.
     expect(list(good)).toEqual([3, 6, 7, 8]);
     expect(outcomes).toEqual([
-      { kind: 'motorStep', value: 'x', removed: 4 },
-      { kind: 'shutter', value: 'shutter_open', removed: 3 },
+      { kind: 'motorStep', value: 'x', removed: 4, nan: 0 },
+      { kind: 'shutter', value: 'shutter_open', removed: 3, nan: 0 },
     ]);
     // The other order gives another answer: the gradient is taken over the open shots.
     const reversed = filters.applyFilters([{ shutter: 'shutter_open' }, { motorStep: 'x' }], values, 11);

@@ -1,15 +1,19 @@
 // The per-run analysis of the default config (configs/kuschel2023.json) against an independent
-// NumPy reference of the original analysis (test/fixtures/analysis/make_analysis_fixtures.py):
-// a run written with h5py (run 7: uint16 gzip / float32 / int32 chunked detectors, NaN pixels,
-// darks as .npy) with and without thinning, and a synthetic run of our own writer (run 3).
+// NumPy reference of the original analysis (test/fixtures/analysis/make_analysis_fixtures.py) on
+// runs written with h5py: run 7 in the real converter layout (2N0 detectors as two sensor
+// groups with geometry and per-sensor gains, found by detector_name whatever their group
+// numbers; uint16 / float32 / int32 images; stacks of darks), with and without thinning; run 8
+// as re-written files are (one 2-D group per detector, a float64 detector, values under
+// event_info/); and a synthetic run of our own writer (run 3). The assembly map and radial bin
+// map of every detector are checked against the reference's too.
 // Rules per dataset come from the fixture (`compare`): exact, ulp1 (float32 within 1 ulp),
 // rel1e-6 (means: accumulation order), rel1e-9 (sums, P²), rel1e-12 (calibrated values, constants).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, analyseRun, writeResult, readResults, writeSyntheticRun, VERSION } from 'sacla-analysis';
+import { loadConfig, analyseRun, writeResult, readResults, writeSyntheticRun, openRun, VERSION } from 'sacla-analysis';
 import { loadJsonFixture } from '../helpers/fixtures.js';
 
 type Arr = { data: ArrayLike<number>; shape: number[] };
@@ -23,6 +27,7 @@ const CONFIG = process.env.REF_CONFIG ?? fileURLToPath(new URL('../../configs/ku
 const h5pyRef = loadJsonFixture(join(FIXTURES, 'expected_h5py_run.json'));
 const synthRef = loadJsonFixture(join(FIXTURES, 'expected_synth_small_run3.json'));
 const caseOf = (ref: any, name: string) => ref.cases.find((c: any) => c.name === name);
+const withDtypes = (file: string, c: any) => Object.assign(c, { __dtypes: storedDtypes.get(`${file}:${c.name}`) });
 
 /** Shapes equal; a scalar may be stored as [] or [1]. */
 function sameShape(a: number[], b: number[]): boolean {
@@ -74,22 +79,15 @@ function mismatches(rule: Rule, actual: Arr, expected: Arr, limit = 6): string[]
   return out;
 }
 
-/** The typed array each dataset must have where docs/config.md says so. */
-const DTYPES: Record<string, string> = {
-  side_max: 'Float32Array',
-  spectrum: 'Float32Array',
-  forward_top_images: 'Float32Array',
-  side_top_image: 'Float32Array',
-  i_top_images: 'Int32Array',
-  side_mean: 'Float64Array',
-  forward_mean: 'Float64Array',
-  spectrum_mean: 'Float64Array',
-  side_hist_mean: 'Float64Array',
-  forward_hist_mean: 'Float64Array',
-  side_median: 'Float64Array',
-  side_total: 'Float64Array',
-  forward_total: 'Float64Array',
-};
+/** Float32 where NumPy computes in float32, float64 where it does (the fixture's own dtype). */
+const floatType = (data: ArrayLike<number>) => (data instanceof Float32Array ? 'Float32Array' : data instanceof Float64Array ? 'Float64Array' : null);
+/** The dtype each dataset has in the fixture files (the loader turns int64 into Float64Array). */
+const storedDtypes = new Map<string, Record<string, string>>();
+for (const file of ['expected_h5py_run.json', 'expected_synth_small_run3.json']) {
+  for (const c of JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')).cases) {
+    storedDtypes.set(`${file}:${c.name}`, Object.fromEntries(Object.entries(c.outputs).map(([k, v]: any) => [k, v.dtype])));
+  }
+}
 
 const filterName = (f: any) => f.kind ?? f.name;
 
@@ -117,7 +115,7 @@ function describeCase(title: string, getCase: () => any, getResult: () => any) {
       const r = getResult();
       const actual = r.outputs[name];
       expect(actual, `${name} missing from the result`).toBeDefined();
-      if (DTYPES[name]) expect(actual.data.constructor.name, `${name} dtype`).toBe(DTYPES[name]);
+      if (/^float/.test(c.__dtypes[name])) expect(floatType(actual.data), `${name} dtype`).toBe(floatType(c.outputs[name].data));
       expect(mismatches(c.compare[name], actual, c.outputs[name]), name).toEqual([]);
     });
   });
@@ -125,9 +123,10 @@ function describeCase(title: string, getCase: () => any, getResult: () => any) {
 
 // test.each needs the dataset names when the suite is collected: look the case up by title.
 const CASES: Record<string, any> = {
-  'h5py run 7, default': caseOf(h5pyRef, 'default'),
-  'h5py run 7, maxShots 20, step 3': caseOf(h5pyRef, 'thin_20_3'),
-  'synthetic run 3 (small, seed 5)': caseOf(synthRef, 'default'),
+  'h5py run 7 (sensor layout), default': withDtypes('expected_h5py_run.json', caseOf(h5pyRef, 'run7_default')),
+  'h5py run 7 (sensor layout), maxShots 20, step 3': withDtypes('expected_h5py_run.json', caseOf(h5pyRef, 'run7_thin_20_3')),
+  'h5py run 8 (single groups, float64 side), default': withDtypes('expected_h5py_run.json', caseOf(h5pyRef, 'run8_default')),
+  'synthetic run 3 (small, seed 5)': withDtypes('expected_synth_small_run3.json', caseOf(synthRef, 'default')),
 };
 function getCaseSync(title: string): any {
   return CASES[title];
@@ -141,12 +140,15 @@ let config: any;
 let synthConfig: any;
 let h5pyDefault: any;
 let h5pyThin: any;
+let run8: any;
 let synth: any;
+const warnings: string[] = [];
 
 beforeAll(async () => {
   config = await loadConfig(CONFIG, { dataDir: H5PY_RUN });
-  h5pyDefault = await analyseRun(config, { data: H5PY_RUN, run: 7 }, { workers: 1, warn: quiet });
+  h5pyDefault = await analyseRun(config, { data: H5PY_RUN, run: 7 }, { workers: 1, warn: (m) => warnings.push(m) });
   h5pyThin = await analyseRun(config, { data: H5PY_RUN, run: 7 }, { workers: 1, maxShots: 20, step: 3, warn: quiet });
+  run8 = await analyseRun(config, { data: H5PY_RUN, run: 8 }, { workers: 1, warn: quiet });
   const dir = mkdtempSync(join(tmpdir(), 'sacla-ref-synth-'));
   tmp.push(dir);
   await writeSyntheticRun({ out: dir, run: 3, shots: 40, preset: 'small', seed: 5 });
@@ -154,9 +156,46 @@ beforeAll(async () => {
   synth = await analyseRun(synthConfig, { data: dir, run: 3 }, { workers: 1, warn: quiet });
 }, 120_000);
 
-describeCase('h5py run 7, default', () => CASES['h5py run 7, default'], () => h5pyDefault);
-describeCase('h5py run 7, maxShots 20, step 3', () => CASES['h5py run 7, maxShots 20, step 3'], () => h5pyThin);
+describeCase('h5py run 7 (sensor layout), default', () => CASES['h5py run 7 (sensor layout), default'], () => h5pyDefault);
+describeCase('h5py run 7 (sensor layout), maxShots 20, step 3', () => CASES['h5py run 7 (sensor layout), maxShots 20, step 3'], () => h5pyThin);
+describeCase('h5py run 8 (single groups, float64 side), default', () => CASES['h5py run 8 (single groups, float64 side), default'], () => run8);
 describeCase('synthetic run 3 (small, seed 5)', () => CASES['synthetic run 3 (small, seed 5)'], () => synth);
+
+describe('h5py run 7: what the reader says', () => {
+  test('NaN values are reported once per value, with their count', () => {
+    const nan = CASES['h5py run 7 (sensor layout), default'].checks.value_nan_shots as Record<string, number>;
+    for (const [name, count] of Object.entries(nan)) {
+      const lines = warnings.filter((w) => w.includes(`value ${name} (`));
+      if (count === 0) expect(lines, name).toEqual([]);
+      else expect(lines.length, name).toBe(1);
+    }
+  });
+
+  test('the darks chosen are the reference\'s (stacks, one dark per sensor)', () => {
+    const files = h5pyRef.runs['7'].dark_files as Record<string, string>;
+    const attrs = h5pyDefault.attrs;
+    for (const [name, rel] of Object.entries(files)) expect(String(attrs[`dark_${name}`]), name).toBe(join(H5PY_RUN, rel));
+  });
+});
+
+describe.each(['7', '8'])('h5py run %s: geometry maps equal the reference', (runNumber) => {
+  let run: any;
+  beforeAll(async () => {
+    run = await openRun(H5PY_RUN, { run: Number(runNumber), detectors: config ? Object.fromEntries(Object.entries(config.detectors).map(([n, d]: any) => [n, d.id])) : {}, warn: quiet });
+  });
+  afterAll(() => run?.close());
+  test.each(['spectrometer', 'side_ccd', 'forward_ccd'])('%s: assembled shape, assembly map, radial bins', (name) => {
+    const ref = h5pyRef.geometry[runNumber][name];
+    const det = run.detectors[name];
+    expect(det.shape).toEqual(ref.stack_shape);
+    const geometry = det.geometry;
+    expect(geometry).not.toBeNull();
+    expect(geometry.shape).toEqual(ref.assembled_shape);
+    expect(Array.from(geometry.assemblyMap())).toEqual(Array.from(ref.assembly_map.data));
+    const centre = geometry.center(null, null);
+    expect(Array.from(geometry.radialBinMap(centre))).toEqual(Array.from(ref.radial_bins.data));
+  });
+});
 
 describe('synthetic run 3: diagnosis', () => {
   test('the spectrometer is not dark-subtracted (the original analysis has no spectrometer dark)', () => {
@@ -178,7 +217,7 @@ describe('result file', () => {
 
   test('OUT/run_7.h5 is read back with its datasets and root attributes', async () => {
     expect(written).toBe(join(out, 'run_7.h5'));
-    const c = CASES['h5py run 7, default'];
+    const c = CASES['h5py run 7 (sensor layout), default'];
     const seen: number[] = [];
     for await (const r of readResults(out, { minRun: 7, maxRun: 7 })) {
       seen.push(r.run);

@@ -39,10 +39,10 @@ describe('sacla synth / info', () => {
   test('synth writes a run and darks', async () => {
     const r = await sacla('synth', '--out', dir, '--run', '3', '--shots', '5', '--preset', 'small', '--seed', '2');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`wrote ${join(dir, '3.h5')}: run 3, 5 shots, preset small, seed 2`));
+    expect(r.out).toMatch(new RegExp(`wrote ${join(dir, '3.h5')}: run 3, 5 shots, preset small, layout sensors, seed 2`));
     expect(r.out).toMatch(/side_ccd: 4 files, matching .*darks\/side_ccd\/dark_\d+\.npy/);
     const j = await sacla('synth', '--out', dir, '--run', '4', '--shots', '3', '--preset', 'small', '--json');
-    expect(JSON.parse(j.out)).toMatchObject({ run: 4, shots: 3, preset: 'small', seed: 1 });
+    expect(JSON.parse(j.out)).toMatchObject({ run: 4, shots: 3, preset: 'small', layout: 'sensors', seed: 1 });
   });
 
   test('synth usage errors exit 2', async () => {
@@ -57,14 +57,25 @@ describe('sacla synth / info', () => {
     expect(list.out).toMatch(/2 runs \(3–4\)/);
     const d = await sacla('info', dir, '--run', '-2');
     expect(d.out).toMatch(/^run 3 /);
-    expect(d.out).toMatch(/detector_2d_3 +MPCCD-2N0-M02-001 +64×64 +float32 +4\.4 +16\.060 +5 +0 +contiguous/);
+    // Sensors grouped into detectors: the 2N0 detector of two sensor groups, with their gains.
+    expect(d.out).toMatch(/MPCCD-2N0-M02-001 +2 +2×64×32 +float32 +4\.3000–4\.4000 +15\.695–16\.060 +yes +5 +0 +detector_2d_4, detector_2d_5 +contiguous/);
+    expect(d.out).toMatch(/MPCCD-1N0-M07-006 +1 +1024×8 +float32 +4\.2000 +15\.330 +yes/);
+    expect(d.out).toMatch(/converter {2}run_data_format 3\.20/);
+    expect(d.out).toMatch(/machine {2}photon energy 10000 eV \(nominal\), electron energy 8\.0000e\+9 eV, K 2\.1, 30 Hz/);
     expect(d.out).toMatch(/xfel_bl_3_st_5_motor_facility_14\/position/);
     expect(d.out).toMatch(/side_ccd: 8 file\(s\) .*closest to this run: .*dark_\d+\.npy/);
-    const s = await sacla('info', dir, '--run', '3', '--search', 'motor_facility_1[45]', '--json');
+    const s = await sacla('info', dir, '--run', '3', '--search', 'motor_facility_1[04]', '--json');
     const j = JSON.parse(s.out);
-    expect(j.databaseKeys).toEqual(['xfel_bl_3_st_5_motor_facility_14/position', 'xfel_bl_3_st_5_motor_facility_15/position']);
+    expect(j.databaseKeys).toEqual(['xfel_bl_3_st_5_motor_facility_10/position', 'xfel_bl_3_st_5_motor_facility_14/position']);
     expect(j.tags.count).toBe(5);
-    expect(j.detectors).toHaveLength(3);
+    expect(j.detectors.map((x: any) => [x.id, x.sensors.length, x.shape])).toEqual([
+      ['MPCCD-1N0-M07-006', 1, [1024, 8]],
+      ['MPCCD-2N0-M02-003', 2, [2, 64, 32]],
+      ['MPCCD-2N0-M02-001', 2, [2, 64, 32]],
+    ]);
+    expect(j.detectors[1].sensors[1]).toMatchObject({ name: 'MPCCD-2N0-M02-003-2', group: 'detector_2d_3', geometry: { rotation: 180 } });
+    expect(j.runInfo).toMatchObject({ photonEnergy: 10000, repetitionRate: 30 });
+    expect(j.cameras).toEqual([]);
     const newest = await sacla('info', dir, '--search', 'shutter');
     expect(newest.out).toMatch(/^run 4 /);
     expect(newest.out).toMatch(/database keys \(1 matching \/shutter\/i of 11\)\n  xfel_bl_3_shutter_1_open_valid\/status/);
@@ -72,7 +83,7 @@ describe('sacla synth / info', () => {
 
   test('info on an h5py file, and errors', async () => {
     const r = await sacla('info', fx + 'dtypes_run.h5');
-    expect(r.out).toMatch(/detector_2d_1 +U16-GZIP +16×8 +uint16 .*chunked 4×8/);
+    expect(r.out).toMatch(/U16-GZIP +1 +16×8 +uint16 .*detector_2d_1 +chunked 4×8/);
     const bad = await sacla('info', fx + 'truncated.h5');
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/truncated\.h5/);

@@ -20,8 +20,8 @@ describe('h5py float32 contiguous run', () => {
     expect(f.startTime).toBe(1700000000);
     expect(f.endTime).toBeCloseTo(1700000000 + 6 / 60, 9);
     expect(f.photonEnergy).toBe(9000);
-    const [d] = f.detectors();
-    expect(d).toMatchObject({ group: 'detector_2d_1', id: 'MPCCD-2N0-M02-003', shape: [6, 4], dtype: 'float32', tagCount: 4, missingTags: 0, chunks: null });
+    const [d] = f.sensors();
+    expect(d).toMatchObject({ group: 'detector_2d_1', name: 'MPCCD-2N0-M02-003', kind: 'sensor', shape: [6, 4], dtype: 'float32', tagCount: 4, missingTags: 0, chunks: null, geometry: null });
     expect(d.evPerAdu).toBeCloseTo(2 * 3.65, 6);
     expect(f.databaseKeys()).toContain('xfel_bl_3_st_5_motor_facility_14/position');
     expect(f.databaseKeys()).toContain('event_info/bl_3/oh_2/photon_energy_in_eV');
@@ -30,7 +30,7 @@ describe('h5py float32 contiguous run', () => {
     f.close();
   });
 
-  test('detector by id and by group; gain and dark', async () => {
+  test('detector by id, never by group number; gain and dark', async () => {
     const f = await RunFile.open(fx + 'float32_run.h5', 7);
     const raw = new Detector(f, 'MPCCD-2N0-M02-003', { evPerAdu: 1 });
     expect(raw.length).toBe(4);
@@ -38,7 +38,7 @@ describe('h5py float32 contiguous run', () => {
     expect(raw.get(-1)).toEqual(expectedImage(106, 24));
     expect(raw.get(1)).toBe(raw.get(1)); // last image cached
     const dark = Float32Array.from({ length: 24 }, (_, i) => i);
-    const auto = new Detector(f, 'detector_2d_1', { evPerAdu: 'auto', dark });
+    const auto = new Detector(f, 'MPCCD-2N0-M02-003', { evPerAdu: 'auto', dark });
     const img = auto.get(0);
     for (let i = 0; i < 24; i++) expect(img[i]).toBeCloseTo(100 * 100 * 2 * 3.65 * 0 + 10000 * 7.3, 1);
     const lazy = auto.lazy(2);
@@ -46,8 +46,9 @@ describe('h5py float32 contiguous run', () => {
     expect(lazy.value[0]).toBeCloseTo(10400 * 7.3, 1);
     expect(lazy.loaded).toBe(true);
     expect(() => raw.get(4)).toThrow(RangeError);
-    expect(() => new Detector(f, 'MPCCD-NOPE')).toThrow(/no detector "MPCCD-NOPE"; detectors present: detector_2d_1 \(MPCCD-2N0-M02-003\)/);
-    expect(() => new Detector(f, 'detector_2d_1', { dark: new Float32Array(5) })).toThrow(/dark has 5 pixels/);
+    expect(() => new Detector(f, 'MPCCD-NOPE')).toThrow(/no detector "MPCCD-NOPE" .*detectors present: MPCCD-2N0-M02-003/);
+    expect(() => new Detector(f, 'detector_2d_1')).toThrow(/no detector "detector_2d_1"/);
+    expect(() => new Detector(f, 'MPCCD-2N0-M02-003', { dark: new Float32Array(5) })).toThrow(/dark has 5 pixels/);
     f.close();
   });
 
@@ -83,7 +84,7 @@ describe('h5py float32 contiguous run', () => {
   });
 
   test('lazy shots read images on first access', async () => {
-    const run = await openRun(fx + 'float32_run.h5', { detectors: { side: 'detector_2d_1' }, evPerAdu: 1, lazy: true });
+    const run = await openRun(fx + 'float32_run.h5', { detectors: { side: 'MPCCD-2N0-M02-003' }, evPerAdu: 1, lazy: true });
     const det = run.detectors.side;
     const spy = vi.spyOn(det, 'get');
     const s = run.get(3);
@@ -94,10 +95,25 @@ describe('h5py float32 contiguous run', () => {
     run.close();
   });
 
-  test('missing key: error names the key and the closest keys present', async () => {
-    await expect(openRun(fx + 'float32_run.h5', { values: { x: 'xfel_bl_3_st_5_motor_facility_41/position' } })).rejects.toThrow(
-      /float32_run\.h5: database key "xfel_bl_3_st_5_motor_facility_41\/position" not found in run 7.*closest keys present: xfel_bl_3_st_5_motor_facility_14\/position/,
-    );
+  test('missing keys: one error names every missing value, its key and the closest keys present', async () => {
+    const err = await openRun(fx + 'float32_run.h5', {
+      values: { x: 'xfel_bl_3_st_5_motor_facility_41/position', y: 'nope/position', shutter: 'xfel_bl_3_shutter_1_open_valid/status' },
+      origin: 'my.json',
+    }).catch((e) => e);
+    expect(err.message).toMatch(/^my\.json: 2 configured value\(s\) not found in run 7 \(.*float32_run\.h5/);
+    expect(err.message).toMatch(/\n {2}x → xfel_bl_3_st_5_motor_facility_41\/position \(closest keys present: xfel_bl_3_st_5_motor_facility_14\/position/);
+    expect(err.message).toMatch(/\n {2}y → nope\/position \(closest keys present: /);
+    expect(err.message).not.toMatch(/shutter →/);
+    expect(err.exitCode).toBe(1);
+  });
+
+  test('an optional value the run lacks is NaN, with one notice', async () => {
+    const warn = vi.fn();
+    const run = await openRun(fx + 'float32_run.h5', { values: { x: { key: 'nope/position', optional: true }, s: 'xfel_bl_3_shutter_1_open_valid/status' }, warn });
+    expect(Array.from(run.values.x)).toEqual([NaN, NaN, NaN, NaN]);
+    expect(run.db.absent).toEqual(['x']);
+    expect(warn.mock.calls.map((c) => c[0]).filter((m) => /value x \(nope\/position\) is not in this run; it is marked optional/.test(m))).toHaveLength(1);
+    run.close();
   });
 
   test('a value array of the wrong length is an error', async () => {
@@ -114,33 +130,35 @@ describe('h5py float32 contiguous run', () => {
     expect(d.data[0]).toBe(7);
     await expect(loadDark(p!, [4, 4])).rejects.toThrow(/dark has shape \[6,4\] but the detector images are \[4,4\]/);
     f.close();
-    const run = await openRun(fx + 'float32_run.h5', { detectors: { side: 'detector_2d_1' }, evPerAdu: 1, darks: { side: fx + 'darks_h5' } });
+    const run = await openRun(fx + 'float32_run.h5', { detectors: { side: 'MPCCD-2N0-M02-003' }, evPerAdu: 1, darks: { side: fx + 'darks_h5' } });
     expect(run.get(0).side).toEqual(expectedImage(100, 24, -7));
     run.close();
   });
 });
 
 describe('h5py stored dtypes, chunked and gzip datasets', () => {
-  for (const [group, label] of [
-    ['detector_2d_1', 'uint16 chunked+gzip'],
-    ['detector_2d_2', 'float64'],
-    ['detector_2d_3', 'big-endian int32 chunked+gzip+shuffle'],
-    ['detector_2d_4', 'int16'],
+  for (const [id, label] of [
+    ['U16-GZIP', 'uint16 chunked+gzip'],
+    ['F64', 'float64'],
+    ['I32-BE-GZIP', 'big-endian int32 chunked+gzip+shuffle'],
+    ['I16', 'int16'],
   ]) {
     test(label, async () => {
       const f = await RunFile.open(fx + 'dtypes_run.h5');
-      const d = new Detector(f, group, { evPerAdu: 2 });
+      const d = new Detector(f, id, { evPerAdu: 2 });
       expect(d.shape).toEqual([16, 8]);
+      // float64 data stays float64; every other dtype is corrected in float32.
+      expect(d.dtype).toBe(id === 'F64' ? 'f64' : 'f32');
       for (let i = 0; i < d.length; i++) {
         const expected = expectedImage(d.tags[i], 128).map((v) => v * 2);
-        expect(d.get(i)).toEqual(expected);
+        expect(d.get(i)).toEqual(id === 'F64' ? Float64Array.from(expected) : expected);
       }
       f.close();
     });
   }
   test('dtype and chunks reported', async () => {
     const f = await RunFile.open(fx + 'dtypes_run.h5');
-    expect(f.detectors().map((d) => [d.id, d.dtype, d.chunks])).toEqual([
+    expect(f.sensors().map((d) => [d.name, d.dtype, d.chunks])).toEqual([
       ['U16-GZIP', 'uint16', [4, 8]],
       ['F64', 'float64', null],
       ['I32-BE-GZIP', 'int32', [8, 8]],
@@ -160,7 +178,7 @@ describe('missing tags', () => {
       warn,
     });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/missing_tag\.h5: run 9: skipping 1 of 5 shots .*side \(detector_2d_1\) lacks 1 \(first: 304\)/);
+    expect(warn.mock.calls[0][0]).toMatch(/missing_tag\.h5: run 9: skipping 1 of 5 shots .*side \(MPCCD-2N0-M02-003\) lacks 1 \(first: 304\)/);
     expect(run.length).toBe(4);
     expect(Array.from(run.tags)).toEqual([300, 302, 306, 308]);
     expect(Array.from(run.values.motor)).toEqual([0, 10, 30, 40]); // values stay aligned with their tags
@@ -170,7 +188,7 @@ describe('missing tags', () => {
   });
   test("option 'fail' makes it an error", async () => {
     await expect(openRun(fx + 'missing_tag.h5', { detectors: { side: 'MPCCD-2N0-M02-003' }, evPerAdu: 1, missingTags: 'fail' })).rejects.toThrow(
-      /missing_tag\.h5: run 9: 1 of 5 tags have no image: side \(detector_2d_1\) lacks 1 \(first: 304\)/,
+      /missing_tag\.h5: run 9: 1 of 5 tags have no image: side \(MPCCD-2N0-M02-003\) lacks 1 \(first: 304\)/,
     );
   });
 });
@@ -212,7 +230,7 @@ describe('corrupt input', () => {
   test('a truncated file: error names the file, nothing hangs', async () => {
     let err: Error | null = null;
     try {
-      const run = await openRun(fx + 'truncated.h5', { detectors: { d: 'detector_2d_1' }, evPerAdu: 1 });
+      const run = await openRun(fx + 'truncated.h5', { detectors: { d: 'MPCCD-2N0-M02-003' }, evPerAdu: 1 });
       for (const s of run) void s.d;
     } catch (e) {
       err = e as Error;
@@ -222,7 +240,7 @@ describe('corrupt input', () => {
     expect(err!.message).toMatch(/cannot read|truncated/);
   });
   test('a corrupt gzip chunk: the error names the file and the dataset', async () => {
-    const run = await openRun(fx + 'corrupt_chunk.h5', { detectors: { d: 'detector_2d_1' }, evPerAdu: 1 });
+    const run = await openRun(fx + 'corrupt_chunk.h5', { detectors: { d: 'MPCCD-2N0-M02-003' }, evPerAdu: 1 });
     expect((run.get(0).d as Float32Array)[5]).toBe(70005);
     expect(() => run.get(1)).toThrow(/corrupt_chunk\.h5: cannot read dataset \/run_13\/detector_2d_1\/tag_702\/detector_data/);
     expect(run.detectors.d.read(0)[5]).toBe(70005); // the file is still usable afterwards (fresh read, not the cache)
@@ -239,8 +257,8 @@ describe('corrupt input', () => {
 describe('file handles', () => {
   test('the same file opened twice; closing one leaves the other readable; reading a closed run names the file', async () => {
     const p = fx + 'float32_run.h5';
-    const a = await openRun(p, { detectors: { d: 'detector_2d_1' }, evPerAdu: 1 });
-    const b = await openRun(p, { detectors: { d: 'detector_2d_1' }, evPerAdu: 1 });
+    const a = await openRun(p, { detectors: { d: 'MPCCD-2N0-M02-003' }, evPerAdu: 1 });
+    const b = await openRun(p, { detectors: { d: 'MPCCD-2N0-M02-003' }, evPerAdu: 1 });
     a.close();
     expect((b.get(1).d as Float32Array)[0]).toBe(10200);
     b.close();

@@ -7,6 +7,8 @@ import {
   KUSCHEL2023,
   SYNTH_KEYS,
   RunFile,
+  detectorsOf,
+  detectorGeometry,
   closestDark,
   listDarks,
   listRuns,
@@ -41,18 +43,43 @@ describe('synthetic run layout', () => {
     const steps = new Set(Array.from(f.tags).slice(1).map((t, i) => t - f.tags[i]));
     expect([...steps].sort()).toEqual([2, 8]);
     expect(f.startTime).toBe(res.startTime);
-    expect(f.detectors().map((d) => [d.id, d.shape, d.dtype])).toEqual([
-      ['MPCCD-1N0-M07-006', [128, 32], 'float32'],
-      ['MPCCD-2N0-M02-003', [64, 64], 'float32'],
-      ['MPCCD-2N0-M02-001', [64, 64], 'float32'],
+    // The real layout: the 2N0 detectors as two sensor groups <id>-1, <id>-2, with geometry and a gain each.
+    expect(f.sensors().map((d) => [d.name, d.shape, d.dtype, d.absoluteGain !== null ? +d.absoluteGain.toFixed(4) : null, d.geometry?.rotation])).toEqual([
+      ['MPCCD-1N0-M07-006', [1024, 8], 'float32', 4.2, 0],
+      ['MPCCD-2N0-M02-003-1', [64, 32], 'float32', 4.6, 0],
+      ['MPCCD-2N0-M02-003-2', [64, 32], 'float32', 4.75, 180],
+      ['MPCCD-2N0-M02-001-1', [64, 32], 'float32', 4.4, 0],
+      ['MPCCD-2N0-M02-001-2', [64, 32], 'float32', 4.3, 180],
     ]);
+    expect(detectorsOf(f).map((d) => [d.id, d.shape])).toEqual([
+      ['MPCCD-1N0-M07-006', [1024, 8]],
+      ['MPCCD-2N0-M02-003', [2, 64, 32]],
+      ['MPCCD-2N0-M02-001', [2, 64, 32]],
+    ]);
+    // Two sensors 6 columns apart: the picture is 64 × (32 + 6 + 32).
+    const side = detectorGeometry(detectorsOf(f)[1])!;
+    expect(side.shape).toEqual([64, 70]);
     for (const key of Object.values(SYNTH_KEYS)) expect(f.databaseKeys()).toContain(key);
+    expect(f.converter()).toEqual({ format: 'run_data_format', version: '3.20' });
+    f.close();
+  });
+
+  test('the single layout: one 2-D group per detector, the sensors side by side', async () => {
+    const single = mkdtempSync(join(tmpdir(), 'sacla-synth-single-'));
+    cleanup.push(single);
+    await writeSyntheticRun({ out: single, run: 5, shots: 4, preset: 'small', layout: 'single' });
+    const f = await RunFile.open(join(single, '5.h5'));
+    expect(f.sensors().map((d) => [d.name, d.shape, d.geometry])).toEqual([
+      ['MPCCD-1N0-M07-006', [1024, 8], null],
+      ['MPCCD-2N0-M02-003', [64, 64], null],
+      ['MPCCD-2N0-M02-001', [64, 64], null],
+    ]);
     f.close();
   });
 
   test('darks: several timestamps; the closest to the run middle matches the pedestal', async () => {
     const f = await RunFile.open(res.path);
-    for (const name of Object.keys(KUSCHEL2023.detectors)) {
+    for (const name of Object.keys(KUSCHEL2023.darkFolders)) {
       const folder = join(dir, 'darks', name);
       const darks = await listDarks(folder);
       expect(darks.length).toBe(8); // 4 per run, two runs
@@ -91,9 +118,11 @@ describe('synthetic run layout', () => {
     expect(dx[0]).toBeLessThan(mid * 0.9);
     expect(dx[dx.length - 1]).toBeLessThan(mid * 0.9);
     // attenuator: a table thickness (run 42 → table index 42 % 11 = 9 → 2.5 mm)
-    for (const a of v.attenuator) expect(a).toBeCloseTo(2.5e-3, 12);
-    expect(v.i0.every((x) => x > 0 && x < 2)).toBe(true);
-    expect(v.photon_energy.every((x) => Math.abs(x - 10000) < 50)).toBe(true);
+    for (const a of v.attenuator_eh_5_Si_m) expect(a).toBeCloseTo(2.5e-3, 12);
+    expect(v.diode.every((x) => x > 0 && x < 200)).toBe(true);
+    // sampleZ1 (focus): 20000 pulses per step of the scan, 0.05 µm per pulse: run 42 → (42 % 9 − 4) mm
+    for (const z of v.sampleZ1) expect(Math.abs(z - ((42 % 9) - 4) * 1e-3)).toBeLessThan(1e-7);
+    expect(new Set(v.crystalTheta_pulses).size).toBe(1);
     run.close();
   });
 
@@ -123,12 +152,13 @@ describe('synthetic run layout', () => {
       if (shot.shutter_open === 0) expect(hits).toBe(0);
       else expect(hits).toBeGreaterThan(10);
     }
-    // the spectrometer line: summed over the second axis, a peak near row 64 + 39·(128/1024)
+    // the spectrometer line (1024 rows, as the energy axis): summed over the second axis, a peak
+    // near row 512 + (6404 − 6390.4) / 0.346 = 551.3, drifting by 3·sin(2π·5/97) + 0.05 at shot 5
     const spec = run.get(5).spectrometer as Float32Array;
-    const rows = new Float64Array(128);
-    for (let i = 0; i < 128; i++) for (let j = 0; j < 32; j++) if (!Number.isNaN(spec[i * 32 + j])) rows[i] += spec[i * 32 + j];
+    const rows = new Float64Array(1024);
+    for (let i = 0; i < 1024; i++) for (let j = 0; j < 8; j++) if (!Number.isNaN(spec[i * 8 + j])) rows[i] += spec[i * 8 + j];
     const peak = rows.indexOf(Math.max(...rows));
-    expect(Math.abs(peak - 69)).toBeLessThanOrEqual(2);
+    expect(Math.abs(peak - 552.3)).toBeLessThanOrEqual(4); // ~16 photons at 2.5 mm of Si: a few rows of scatter
     run.close();
   });
 
@@ -154,7 +184,7 @@ describe('synthetic run layout', () => {
     await writeSyntheticRun({ out: other, run: 43, shots: 6, preset: 'small', seed: 7 });
     await writeSyntheticRun({ out: join(other, 'b'), run: 43, shots: 6, preset: 'small', seed: 8 });
     const read = async (p: string) => {
-      const run = await openRun(p, { detectors: { s: 'detector_2d_2' }, evPerAdu: 1 });
+      const run = await openRun(p, { detectors: { s: 'MPCCD-2N0-M02-003' }, evPerAdu: 1 });
       const img = Float32Array.from(run.get(3).s as Float32Array);
       run.close();
       return img;

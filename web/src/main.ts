@@ -10,10 +10,12 @@ import { RunView } from './views/run.js';
 import { ScanView } from './views/scan.js';
 import { fromInput, dropTarget } from './files.js';
 import { fmt } from './plots/format.js';
+import { h, setList } from './dom.js';
+import { checkReport } from './views/check.js';
+import type { CheckReport } from '../../bindings/analysis/check.js';
 import type { MountFile, ProgressInfo, ResultData, RunSummary } from './types.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 interface AppState {
   runs: RunSummary[];
@@ -21,9 +23,11 @@ interface AppState {
   configOrigin: string;
   running: boolean;
   result: ResultData | null;
+  /** The check of the selected run against the config (null until one has finished). */
+  check: CheckReport | null;
 }
 
-const state: AppState = { runs: [], config: null, configOrigin: 'kuschel2023.json', running: false, result: null };
+const state: AppState = { runs: [], config: null, configOrigin: 'kuschel2023.json', running: false, result: null, check: null };
 const runView = new RunView($('run-view'));
 runView.clear('Open a run file (or a folder with runs and darks), then press Analyse. Or open a result file written by <code>sacla analyse</code>.');
 
@@ -38,7 +42,7 @@ function errorText(err: unknown): string {
 }
 
 function list(id: string, items: string[]): void {
-  $(id).innerHTML = items.map((m) => `<li>${escape(m).replace(/\n/g, '<br>')}</li>`).join('');
+  setList($(id), items);
 }
 
 // ---- tabs ----
@@ -59,21 +63,51 @@ function selectedRun(): RunSummary | null {
 
 function showRunInfo(): void {
   const r = selectedRun();
+  const info = $('run-info');
   if (!r) {
-    $('run-info').innerHTML = '';
+    info.replaceChildren();
     return;
   }
   const when = r.startTime ? new Date(r.startTime * 1000).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '—';
-  $('run-info').innerHTML = `
-    <dl><dt>file</dt><dd>${escape(r.name)}</dd><dt>tags</dt><dd>${r.tags} (${r.firstTag} … ${r.lastTag})</dd>
-    <dt>start</dt><dd>${when}</dd><dt>photon energy</dt><dd>${r.photonEnergy ?? '—'} eV</dd></dl>
-    <table class="detectors"><thead><tr><th>group</th><th>id</th><th>shape</th><th>dtype</th><th>eV/ADU</th><th>tags</th></tr></thead><tbody>
-    ${r.detectors.map((d) => `<tr><td>${d.group}</td><td>${escape(d.id)}</td><td>${d.shape.join('×')}</td><td>${d.dtype}</td><td>${d.evPerAdu === null ? '—' : fmt(d.evPerAdu)}</td><td>${d.tagCount}</td></tr>`).join('')}
-    </tbody></table>
-    <details open><summary>database keys (${r.keys.length})</summary>
-      <input type="search" id="key-search" placeholder="search keys (regular expression)">
-      <ul class="keys" id="key-list"></ul></details>`;
-  const search = $('key-search') as HTMLInputElement;
+  const pairs: [string, string][] = [
+    ['file', r.name],
+    ['tags', `${r.tags} (${r.firstTag} … ${r.lastTag})`],
+    ['start', when],
+    ['photon energy', `${r.photonEnergy ?? '—'} eV`],
+  ];
+  const cell = (text: string | number, title?: string) => h('td', { title }, text);
+  const detectors = h(
+    'table',
+    { class: 'detectors' },
+    h('thead', {}, h('tr', {}, ...['id', 'sensors', 'shape', 'dtype', 'eV/ADU', 'tags'].map((t) => h('th', {}, t)))),
+    h(
+      'tbody',
+      {},
+      ...r.detectors.map((d) =>
+        h(
+          'tr',
+          { dataset: { id: d.id } },
+          cell(d.id, d.groups.join(', ')),
+          cell(d.sensors, d.sensors > 1 ? 'read as one stack [sensors, rows, cols]' : undefined),
+          cell(d.shape.join('×')),
+          cell(d.dtype),
+          cell(d.evPerAdu.map((e) => (e === null ? '—' : fmt(e))).join(', ')),
+          cell(d.tags),
+        ),
+      ),
+    ),
+  );
+  const search = h('input', {});
+  search.type = 'search';
+  search.id = 'key-search';
+  search.placeholder = 'search keys (regular expression)';
+  const keyList = h('ul', { class: 'keys' });
+  keyList.id = 'key-list';
+  info.replaceChildren(
+    h('dl', {}, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    detectors,
+    h('details', { open: true }, h('summary', {}, `database keys (${r.keys.length})`), search, keyList),
+  );
   const show = () => {
     let re: RegExp;
     try {
@@ -82,10 +116,102 @@ function showRunInfo(): void {
       re = new RegExp(search.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
     }
     const hits = r.keys.filter((k) => re.test(k));
-    $('key-list').innerHTML = hits.slice(0, 500).map((k) => `<li>${escape(k)}</li>`).join('') + (hits.length > 500 ? `<li>… ${hits.length - 500} more</li>` : '');
+    keyList.replaceChildren(...hits.slice(0, 500).map((k) => h('li', {}, k)), ...(hits.length > 500 ? [h('li', {}, `… ${hits.length - 500} more`)] : []));
   };
   search.oninput = show;
   show();
+}
+
+// ---- the check: the config held against the selected run (in the worker, as `sacla check`) ----
+const CHECK_DELAY_MS = 300;
+let checkTimer: ReturnType<typeof setTimeout> | null = null;
+let checkSeq = 0;
+let checkPending = false;
+// What the report shown is about, and what the check under way is about (run + config).
+let shownKey = '';
+let runningKey: string | null = null;
+
+function checkKey(): string | null {
+  const r = selectedRun();
+  return r && state.config ? JSON.stringify([r.path, r.run, state.configOrigin, state.config]) : null;
+}
+
+function showCheckState(stateName: string, text: string | null): void {
+  const box = $('run-check');
+  box.dataset.state = stateName;
+  box.querySelector('.check-status')?.remove();
+  if (text !== null) box.prepend(h('p', { class: 'check-status' }, text));
+}
+
+function showAnalyseNote(): void {
+  const note = $('analyse-note');
+  const r = state.check;
+  note.hidden = !r || r.ok;
+  if (r && !r.ok) note.textContent = `✗ The check found ${r.errors} error${r.errors === 1 ? '' : 's'} (listed under 1 · Runs): this analysis will fail.`;
+}
+
+/** Re-checks when the run or the config has changed, once they have stopped changing for a moment. */
+function scheduleCheck(): void {
+  if (checkTimer) clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => void runCheck(), CHECK_DELAY_MS);
+}
+
+async function runCheck(): Promise<void> {
+  checkTimer = null;
+  const run = selectedRun();
+  const box = $('run-check');
+  if (!run) {
+    ++checkSeq;
+    shownKey = '';
+    runningKey = null;
+    state.check = null;
+    box.replaceChildren();
+    box.dataset.state = 'idle';
+    showAnalyseNote();
+    return;
+  }
+  if (!state.config) {
+    ++checkSeq;
+    shownKey = '';
+    runningKey = null;
+    state.check = null;
+    box.replaceChildren(h('p', { class: 'check-status' }, `The config has mistakes (listed under 2 · Config): run ${run.run} is checked against it once they are fixed.`));
+    box.dataset.state = 'invalid';
+    showAnalyseNote();
+    return;
+  }
+  const key = checkKey()!;
+  if (key === runningKey || (key === shownKey && runningKey === null)) return;
+  // The worker is reading the run for the analysis: check when it is done.
+  if (state.running) {
+    checkPending = true;
+    return;
+  }
+  const seq = ++checkSeq;
+  runningKey = key;
+  const config = state.config;
+  const origin = state.configOrigin;
+  // The old report stays visible (dimmed) until the new one arrives, but no longer speaks for Analyse.
+  state.check = null;
+  showAnalyseNote();
+  showCheckState('checking', `checking ${origin} against run ${run.run}…`);
+  try {
+    const report = await api.check(config, run.path, run.run);
+    if (seq !== checkSeq) return;
+    shownKey = key;
+    runningKey = null;
+    state.check = report;
+    box.replaceChildren(checkReport(report, origin));
+    box.dataset.state = report.errors ? 'error' : report.warnings ? 'warning' : 'ok';
+  } catch (err) {
+    if (seq !== checkSeq) return;
+    shownKey = '';
+    runningKey = null;
+    state.check = null;
+    box.replaceChildren(h('p', { class: 'check-status error' }, `The check could not run: ${errorText(err)}`));
+    box.dataset.state = 'failed';
+  }
+  showAnalyseNote();
 }
 
 async function openRuns(files: MountFile[]): Promise<void> {
@@ -103,16 +229,22 @@ async function openRuns(files: MountFile[]): Promise<void> {
     if (opened.darks.length) problems.push(`${opened.darks.length} dark file(s) found: config dark folders are looked up among them`);
     list('run-problems', problems);
     const sel = $('run-select') as HTMLSelectElement;
-    sel.innerHTML = opened.runs.map((r) => `<option value="${escape(`${r.path}#${r.run}`)}">run ${r.run} · ${r.tags} tags · ${escape(r.name)}</option>`).join('');
+    sel.replaceChildren(...opened.runs.map((r) => new Option(`run ${r.run} · ${r.tags} tags · ${r.name}`, `${r.path}#${r.run}`)));
     if (opened.runs.length) sel.selectedIndex = opened.runs.length - 1;
     showRunInfo();
+    // Other files under the same names: the old report says nothing about them.
+    shownKey = '';
+    scheduleCheck();
   } catch (err) {
     list('run-problems', [errorText(err)]);
   }
   updateButtons();
 }
 
-($('run-select') as HTMLSelectElement).onchange = showRunInfo;
+($('run-select') as HTMLSelectElement).onchange = () => {
+  showRunInfo();
+  scheduleCheck();
+};
 for (const id of ['run-input', 'run-folder']) {
   ($(id) as HTMLInputElement).onchange = (e) => {
     const input = e.target as HTMLInputElement;
@@ -147,6 +279,7 @@ function checkConfig(): void {
     list('config-errors', errorText(err).split('\n'));
   }
   updateButtons();
+  scheduleCheck();
 }
 
 ($('config-select') as HTMLSelectElement).onchange = (e) => {
@@ -228,6 +361,10 @@ $('analyse').onclick = async () => {
   } finally {
     state.running = false;
     updateButtons();
+    if (checkPending) {
+      checkPending = false;
+      scheduleCheck();
+    }
   }
 };
 

@@ -1,5 +1,4 @@
 // What the page and the analysis worker say to each other.
-import type { DetectorInfo } from '../../bindings/data/runfile.js';
 
 /** A flat C-order array and its shape ([] for a scalar). */
 export interface Data {
@@ -11,6 +10,19 @@ export interface Data {
 export interface MountFile {
   path: string;
   file: File;
+}
+
+/** A detector of a run as the page lists it (its sensors grouped). */
+export interface DetectorSummary {
+  id: string;
+  sensors: number;
+  /** The file's group of each sensor (detector_2d_N), in sensor order. */
+  groups: string[];
+  shape: number[];
+  dtype: string;
+  /** eV per ADU of each sensor (null where the gain is missing). */
+  evPerAdu: (number | null)[];
+  tags: number;
 }
 
 export interface RunSummary {
@@ -25,7 +37,7 @@ export interface RunSummary {
   startTime: number | null;
   endTime: number | null;
   photonEnergy: number | null;
-  detectors: DetectorInfo[];
+  detectors: DetectorSummary[];
   keys: string[];
 }
 

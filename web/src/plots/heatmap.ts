@@ -1,6 +1,8 @@
 // A canvas heatmap with a colour bar: linear or log colour scale, adjustable limits, colour map,
 // the pixel value and coordinates under the cursor, and an optional rectangle (ROI) drawn by
-// dragging. Row 0 is at the top, as matplotlib's imshow shows it.
+// dragging. Row 0 is at the top, as matplotlib's imshow shows it. A stack [sensors, rows, cols]
+// (an output of a multi-sensor detector that was not assembled) is drawn as its sensors side by
+// side, the read-out naming the sensor. NaN pixels are left transparent over a hatch (or magenta).
 import { COLORMAPS, lut } from './colormaps.js';
 import { fmt } from './format.js';
 import type { Data, ROIRect } from '../types.js';
@@ -14,6 +16,29 @@ export interface HeatmapOptions {
 
 let uid = 0;
 
+/** How a stack is laid out side by side: `count` tiles of rows × cols, `gap` NaN columns apart. */
+interface Tiles {
+  count: number;
+  rows: number;
+  cols: number;
+  gap: number;
+}
+
+/** The sensors of a stack side by side in one 2-D array (NaN between them). */
+export function tile(stack: Data): { image: Data; tiles: Tiles } {
+  const [count, rows, cols] = stack.shape;
+  const gap = Math.max(1, Math.round(cols / 16));
+  const width = count * cols + (count - 1) * gap;
+  const out = new Float64Array(rows * width).fill(NaN);
+  for (let k = 0; k < count; k++) {
+    for (let r = 0; r < rows; r++) {
+      const from = (k * rows + r) * cols;
+      for (let c = 0; c < cols; c++) out[r * width + k * (cols + gap) + c] = stack.data[from + c];
+    }
+  }
+  return { image: { data: out, shape: [rows, width] }, tiles: { count, rows, cols, gap } };
+}
+
 export class Heatmap {
   readonly el: HTMLElement;
   private canvas: HTMLCanvasElement;
@@ -23,10 +48,14 @@ export class Heatmap {
   private rectEl: HTMLElement;
   private scaleSel: HTMLSelectElement;
   private cmapSel: HTMLSelectElement;
+  private nanSel: HTMLSelectElement;
   private minIn: HTMLInputElement;
   private maxIn: HTMLInputElement;
   private titleEl: HTMLElement;
+  /** What is drawn: the image, or a stack's sensors side by side (`tiles`). */
   private data: Data | null = null;
+  private tiles: Tiles | null = null;
+  private shape: number[] = [];
   private limits: [number, number] | null = null;
   private rect: ROIRect | null = null;
 
@@ -39,6 +68,7 @@ export class Heatmap {
         <span class="controls">
           <select class="scale" title="colour scale"><option value="linear">linear</option><option value="log">log</option></select>
           <select class="cmap" title="colour map">${COLORMAPS.map((c) => `<option>${c}</option>`).join('')}</select>
+          <select class="nan" title="how NaN pixels (gaps between sensors, bad pixels) are shown"><option value="hatched">NaN hatched</option><option value="magenta">NaN magenta</option></select>
           <label>min <input class="min" type="number" step="any" id="${id}-min"></label>
           <label>max <input class="max" type="number" step="any" id="${id}-max"></label>
           <button class="auto" type="button" title="limits from the data">auto</button>
@@ -55,6 +85,12 @@ export class Heatmap {
     this.rectEl = this.el.querySelector('.roi')!;
     this.scaleSel = this.el.querySelector('select.scale')!;
     this.cmapSel = this.el.querySelector('select.cmap')!;
+    this.nanSel = this.el.querySelector('select.nan')!;
+    this.canvas.classList.add('nan-hatched');
+    this.nanSel.onchange = () => {
+      this.canvas.classList.toggle('nan-hatched', this.nanSel.value === 'hatched');
+      this.canvas.classList.toggle('nan-magenta', this.nanSel.value === 'magenta');
+    };
     this.minIn = this.el.querySelector('input.min')!;
     this.maxIn = this.el.querySelector('input.max')!;
     if (options.compact) (this.el.querySelector('.controls') as HTMLElement).hidden = true;
@@ -78,7 +114,7 @@ export class Heatmap {
       this.draw();
     };
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
-    this.canvas.addEventListener('mouseleave', () => (this.readout.innerHTML = '&nbsp;'));
+    this.canvas.addEventListener('mouseleave', () => (this.readout.textContent = '\u00a0'));
     if (options.onRect) this.enableDrawing(options.onRect);
   }
 
@@ -86,10 +122,16 @@ export class Heatmap {
     this.titleEl.textContent = title;
   }
 
+  /** Draws a 2-D image, or a stack [sensors, rows, cols] as its sensors side by side. */
   set(data: Data): void {
-    if (data.shape.length !== 2) throw new Error(`a heatmap needs a 2-D array, got [${data.shape.join(', ')}]`);
-    const sameShape = this.data && this.data.shape[0] === data.shape[0] && this.data.shape[1] === data.shape[1];
-    this.data = data;
+    if (data.shape.length !== 2 && data.shape.length !== 3) throw new Error(`a heatmap needs a 2-D image or a 3-D stack of sensors, got [${data.shape.join(', ')}]`);
+    const sameShape = this.shape.length === data.shape.length && this.shape.every((n, k) => n === data.shape[k]);
+    this.shape = [...data.shape];
+    if (data.shape.length === 3) ({ image: this.data, tiles: this.tiles } = tile(data));
+    else {
+      this.data = data;
+      this.tiles = null;
+    }
     if (!sameShape) this.limits = null;
     this.draw();
   }
@@ -117,9 +159,24 @@ export class Heatmap {
     const p = this.pixelAt(e);
     if (!p || !this.data) return;
     const v = this.data.data[p[0] * this.data.shape[1] + p[1]];
-    this.readout.textContent = `row ${p[0]}, col ${p[1]}: ${fmt(v, 6)}`;
-    this.readout.dataset.row = String(p[0]);
-    this.readout.dataset.col = String(p[1]);
+    const row = p[0];
+    let col = p[1];
+    let where = '';
+    delete this.readout.dataset.sensor;
+    if (this.tiles) {
+      const k = Math.floor(col / (this.tiles.cols + this.tiles.gap));
+      col -= k * (this.tiles.cols + this.tiles.gap);
+      if (col >= this.tiles.cols) {
+        this.readout.textContent = 'between sensors';
+        delete this.readout.dataset.value;
+        return;
+      }
+      where = `sensor ${k + 1}, `;
+      this.readout.dataset.sensor = String(k + 1);
+    }
+    this.readout.textContent = `${where}row ${row}, col ${col}: ${fmt(v, 6)}`;
+    this.readout.dataset.row = String(row);
+    this.readout.dataset.col = String(col);
     this.readout.dataset.value = String(v);
   }
 
@@ -206,10 +263,7 @@ export class Heatmap {
       const v = d[i];
       const o = i * 4;
       if (Number.isNaN(v)) {
-        px[o] = 255;
-        px[o + 1] = 0;
-        px[o + 2] = 255;
-        px[o + 3] = 255; // NaN (bad pixels): magenta
+        px[o + 3] = 0; // the canvas background (hatch or magenta) shows through
         continue;
       }
       const t = ((log ? (v > 0 ? Math.log10(v) : -Infinity) : v) - t0) / span;

@@ -33,6 +33,12 @@ export interface ImagePanel {
   title: string;
 }
 
+/** An output the view has no plot for (its name and why), said in the summary rather than dropped. */
+export interface Skipped {
+  name: string;
+  why: string;
+}
+
 export interface TopKPanel {
   kind: 'topk';
   name: string;
@@ -46,6 +52,9 @@ export interface Classified {
   traces: string[];
   defaultTraces: string[];
   topk: TopKPanel[];
+  /** Outputs that are one number for the run (shown in the summary). */
+  scalars: string[];
+  skipped: Skipped[];
 }
 
 const lastKey = (chain?: Record<string, unknown>[]) => (chain?.length ? Object.keys(chain[chain.length - 1])[0] : null);
@@ -67,7 +76,10 @@ export function classify(result: ResultData): Classified {
   const traces: string[] = [];
   const defaultTraces: string[] = [];
   const topk: TopKPanel[] = [];
+  const skipped: Skipped[] = [];
+  const scalars: string[] = [];
   const used = new Set<string>();
+  const dims = (shape: number[]) => `[${shape.join(', ')}]`;
 
   const histCenters = (bins: unknown, range: unknown) =>
     Object.entries(constants).find(([n, c]) => has(n) && c.histogramCenters && c.histogramCenters.bins === bins && JSON.stringify(c.histogramCenters.range) === JSON.stringify(range))?.[0] ?? null;
@@ -82,7 +94,11 @@ export function classify(result: ResultData): Classified {
     if (sink === 'topK') {
       const payloads = Object.keys((o.sink as { topK: { payloads: Record<string, unknown> } }).topK.payloads ?? {}).filter(has);
       payloads.forEach((p) => used.add(p));
-      topk.push({ kind: 'topk', name: o.name, images: payloads.filter((p) => shapes[p].length === 3), numbers: payloads.filter((p) => shapes[p].length === 1) });
+      // Per shot: an assembled picture [k, rows, cols] or a stack of sensors [k, sensors, rows, cols].
+      const images = payloads.filter((p) => shapes[p].length === 3 || shapes[p].length === 4);
+      const numbers = payloads.filter((p) => shapes[p].length === 1);
+      for (const p of payloads) if (!images.includes(p) && !numbers.includes(p)) skipped.push({ name: p, why: `a top-k payload of shape ${dims(shapes[p])}` });
+      topk.push({ kind: 'topk', name: o.name, images, numbers });
       continue;
     }
     if (sink === 'perShot') {
@@ -90,9 +106,13 @@ export function classify(result: ResultData): Classified {
         traces.push(o.name);
         defaultTraces.push(o.name);
       } else if (shape.length === 2) images.push({ kind: 'image', name: o.name, title: `${describe(o)} (one row per shot)` });
+      else skipped.push({ name: o.name, why: `one ${dims(shape.slice(1))} array per shot` });
       continue;
     }
     if (shape.length === 2) images.push({ kind: 'image', name: o.name, title: describe(o) });
+    else if (shape.length === 3) images.push({ kind: 'image', name: o.name, title: `${describe(o)} (${shape[0]} sensors side by side, not assembled)` });
+    else if (shape.length === 0) scalars.push(o.name);
+    else if (shape.length > 3) skipped.push({ name: o.name, why: `an array of shape ${dims(shape)}` });
     else if (shape.length === 1) {
       const afterKey = lastKey(o.after);
       const key = afterKey ?? lastKey(o.transforms);
@@ -125,7 +145,7 @@ export function classify(result: ResultData): Classified {
     else if (!config.outputs && shape.length === 2) images.push({ kind: 'image', name, title: name });
   }
   if (!defaultTraces.length && traces.length) defaultTraces.push(traces[0]);
-  return { images, curves, traces, defaultTraces, topk };
+  return { images, curves, traces, defaultTraces, topk, scalars, skipped };
 }
 
 export function isPerShot(data: Data, goodShots: number): boolean {

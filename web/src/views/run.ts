@@ -3,19 +3,19 @@
 import { Heatmap } from '../plots/heatmap.js';
 import { LinePlot } from '../plots/lines.js';
 import { fmt } from '../plots/format.js';
+import { h } from '../dom.js';
 import { classify, type Classified, type CurvePanel } from './classify.js';
 import type { Data, ResultData } from '../types.js';
 
 function section(title: string, cls: string): HTMLElement {
-  const s = document.createElement('section');
-  s.className = `panel ${cls}`;
-  s.innerHTML = `<h3>${title}</h3><div class="grid"></div>`;
-  return s;
+  return h('section', { class: `panel ${cls}` }, h('h3', {}, title), h('div', { class: 'grid' }));
 }
 
+/** Entry k along the first axis: a top-k image [rows, cols] or stack [sensors, rows, cols]. */
 function slice(d: Data, k: number): Data {
-  const [, r, c] = d.shape;
-  return { data: d.data.subarray(k * r * c, (k + 1) * r * c) as Data['data'], shape: [r, c] };
+  const shape = d.shape.slice(1);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { data: d.data.subarray(k * n, (k + 1) * n) as Data['data'], shape };
 }
 
 export class RunView {
@@ -82,9 +82,10 @@ export class RunView {
       pick.className = 'trace-pick';
       if (![...this.shown].some((n) => c.traces.includes(n))) this.shown = new Set(c.defaultTraces);
       for (const name of c.traces) {
-        const label = document.createElement('label');
-        label.innerHTML = `<input type="checkbox" value="${name}"> ${name}`;
-        const box = label.querySelector('input')!;
+        const box = h('input', {});
+        box.type = 'checkbox';
+        box.value = name;
+        const label = h('label', {}, box, ` ${name}`);
         box.checked = this.shown.has(name);
         box.onchange = () => {
           if (box.checked) this.shown.add(name);
@@ -128,21 +129,26 @@ export class RunView {
     const head = this.root.querySelector('.summary') as HTMLElement;
     const good = Number(a.good_shots ?? d.tag?.shape[0] ?? NaN);
     const filters = typeof a.filters === 'string' ? (JSON.parse(a.filters) as { kind: string; value: string; removed: number }[]) : [];
-    head.innerHTML = `<h2>Run <span data-testid="run-number">${result.run}</span>${result.partial ? ' <em class="live">(running: partial results)</em>' : ''}</h2>
-      <p class="source">${result.label}</p>
-      ${
-        result.partial
-          ? ''
-          : `<dl>
-        <dt>good shots</dt><dd data-testid="good-shots">${good}</dd>
-        <dt>shots in run</dt><dd>${a.shots_in_run ?? '?'}</dd>
-        ${filters.map((f) => `<dt>removed by ${f.kind} (${f.value})</dt><dd>${f.removed}</dd>`).join('')}
-        <dt>config</dt><dd>${(result.config as { name?: string } | null)?.name ?? '—'} <code>${String(a.config_hash ?? '').slice(0, 12)}</code></dd>
-        <dt>workers</dt><dd>${a.workers ?? '—'}</dd>
-        <dt>version</dt><dd>${a.version ?? '—'}</dd>
-        <dt>created</dt><dd>${a.created ?? '—'}</dd></dl>`
-      }
-      ${result.warnings?.length ? `<ul class="warnings">${result.warnings.map((w) => `<li>${w}</li>`).join('')}</ul>` : ''}`;
+    const runNumber = h('span', { dataset: { testid: 'run-number' } }, result.run);
+    const pairs: [string, Node | string][] = result.partial
+      ? []
+      : [
+          ['good shots', h('span', { dataset: { testid: 'good-shots' } }, good)],
+          ['shots in run', String(a.shots_in_run ?? '?')],
+          ...filters.map((f): [string, string] => [`removed by ${f.kind} (${f.value})`, String(f.removed)]),
+          ['config', h('span', {}, `${(result.config as { name?: string } | null)?.name ?? '—'} `, h('code', {}, String(a.config_hash ?? '').slice(0, 12)))],
+          ['workers', String(a.workers ?? '—')],
+          ['version', String(a.version ?? '—')],
+          ['created', String(a.created ?? '—')],
+          ...c.scalars.filter((n) => d[n]).map((n): [string, string] => [n, fmt(d[n].data[0], 6)]),
+        ];
+    const notDrawn = c.skipped.map((x) => `not drawn: ${x.name} (${x.why})`);
+    head.replaceChildren(
+      h('h2', {}, 'Run ', runNumber, result.partial && ' ', result.partial && h('em', { class: 'live' }, '(running: partial results)')),
+      h('p', { class: 'source' }, result.label),
+      ...(pairs.length ? [h('dl', {}, ...pairs.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))] : []),
+      ...((result.warnings?.length ?? 0) + notDrawn.length ? [h('ul', { class: 'warnings' }, ...[...(result.warnings ?? []), ...notDrawn].map((w) => h('li', {}, w)))] : []),
+    );
     for (const p of c.images) if (d[p.name]) this.heatmaps.get(p.name)?.set(d[p.name]);
     c.curves.forEach((p: CurvePanel, i) => {
       const first = d[p.names[0]];
@@ -167,12 +173,10 @@ export class RunView {
     if (!s) return;
     const idx = result.datasets[name];
     if (!idx) return;
-    s.innerHTML = '';
+    s.replaceChildren();
     for (let k = 0; k < idx.data.length; k++) {
-      const card = document.createElement('div');
-      card.className = 'topk-card';
       const extra = numbers.map((n) => `${n} ${fmt(result.datasets[n]?.data[k] ?? NaN)}`).join(' · ');
-      card.innerHTML = `<div class="caption">#${k + 1}: shot ${idx.data[k]}${extra ? `<br>${extra}` : ''}</div>`;
+      const card = h('div', { class: 'topk-card' }, h('div', { class: 'caption' }, `#${k + 1}: shot ${idx.data[k]}`, extra && h('br'), extra));
       for (const img of images) {
         const d = result.datasets[img];
         if (!d || k >= d.shape[0]) continue;

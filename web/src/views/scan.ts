@@ -6,6 +6,7 @@ import type { AnalysisApi } from '../worker/analysis.worker.js';
 import { LinePlot } from '../plots/lines.js';
 import { Heatmap } from '../plots/heatmap.js';
 import { fmt, fmtWithError } from '../plots/format.js';
+import { h, setList } from '../dom.js';
 import { fitGaussian, gaussian, type FitResult } from '../fit.js';
 import type { AxisSpec, MountFile, ROIRect, ScanFile, ScanPoint, Stat } from '../types.js';
 
@@ -87,42 +88,48 @@ export class ScanView {
       this.files.push(...opened);
       this.files.sort((a, b) => a.run - b.run);
     }
-    this.el['scan-problems'].innerHTML = problems.map((p) => `<li>${p}</li>`).join('');
+    setList(this.el['scan-problems'], problems);
     this.renderFiles();
     this.fillAxes();
     await this.refresh();
   }
 
   private renderFiles(): void {
-    this.el['scan-files'].innerHTML = this.files
-      .map((f) => `<tr data-id="${f.id}"><td>${f.run}</td><td>${f.name}</td><td>${f.goodShots}</td><td><button type="button" class="open">view</button> <button type="button" class="remove" title="remove">✕</button></td></tr>`)
-      .join('');
-    for (const row of this.el['scan-files'].querySelectorAll('tr')) {
-      const id = row.dataset.id!;
-      (row.querySelector('.remove') as HTMLButtonElement).onclick = () => {
-        this.files = this.files.filter((f) => f.id !== id);
-        void this.api.closeResult(id);
-        this.renderFiles();
-        void this.refresh();
-      };
-      (row.querySelector('.open') as HTMLButtonElement).onclick = () => this.onOpenInRunView(id);
-    }
+    this.el['scan-files'].replaceChildren(
+      ...this.files.map((f) => {
+        const open = h('button', { class: 'open' }, 'view');
+        const remove = h('button', { class: 'remove', title: 'remove' }, '✕');
+        open.type = remove.type = 'button';
+        open.onclick = () => this.onOpenInRunView(f.id);
+        remove.onclick = () => {
+          this.files = this.files.filter((x) => x.id !== f.id);
+          void this.api.closeResult(f.id);
+          this.renderFiles();
+          void this.refresh();
+        };
+        return h('tr', { dataset: { id: f.id } }, h('td', {}, f.run), h('td', {}, f.name), h('td', {}, f.goodShots), h('td', {}, open, ' ', remove));
+      }),
+    );
   }
 
-  /** Datasets every loaded file holds: x choices (per-shot lists, scalars), y choices (also images). */
+  /**
+   * Datasets every loaded file holds: x choices (per-shot lists, scalars), y choices (also
+   * images, and stacks of sensors [sensors, rows, cols], whose statistic is over every pixel).
+   */
   private fillAxes(): void {
     if (!this.files.length) return;
     const common = Object.keys(this.files[0].shapes).filter((n) => this.files.every((f) => n in f.shapes));
     const rank = (n: string) => this.files[0].shapes[n].length;
     const xs = common.filter((n) => rank(n) <= 1 && n !== 'runNR');
-    const ys = common.filter((n) => rank(n) <= 2);
+    const ys = common.filter((n) => rank(n) <= 3);
     const fill = (id: string, names: string[], preferred: string[]) => {
       const sel = this.el[id] as HTMLSelectElement;
       const keep = sel.value;
-      sel.innerHTML = names.map((n) => `<option value="${n}">${n} [${this.files[0].shapes[n].join('×') || 'scalar'}]</option>`).join('');
+      sel.replaceChildren(...names.map((n) => new Option(`${n} [${this.files[0].shapes[n].join('×') || 'scalar'}]`, n)));
       sel.value = names.includes(keep) ? keep : (preferred.find((p) => names.includes(p)) ?? names[0] ?? '');
     };
-    fill('scan-x', [...xs, 'runNR'], ['sampleZ2', 'attenuator']);
+    // The focus motor of kuschel2023 first; the older names keep older result files' defaults.
+    fill('scan-x', [...xs, 'runNR'], ['sampleZ1', 'sampleZ2', 'attenuator_eh_5_Si_m', 'attenuator']);
     fill('scan-y', ys, ['side_mean', 'side_total']);
   }
 
@@ -142,7 +149,7 @@ export class ScanView {
 
   refresh(): Promise<void> {
     this.busy = this.busy.then(() => this.compute()).catch((err) => {
-      this.el['scan-fit-result'].innerHTML = `<p class="error">${(err as Error).message}</p>`;
+      this.el['scan-fit-result'].replaceChildren(h('p', { class: 'error' }, (err as Error).message));
     });
     return this.busy;
   }
@@ -168,13 +175,13 @@ export class ScanView {
       y,
     );
     this.points = points.sort((a, b) => a.x - b.x);
-    this.el['scan-point-problems'].innerHTML = problems.map((p) => `<li>${p}</li>`).join('');
-    this.el['scan-points'].innerHTML = this.points.map((p) => `<tr><td>${p.run}</td><td>${fmt(p.x, 6)}</td><td>${fmt(p.y, 6)}</td></tr>`).join('');
+    setList(this.el['scan-point-problems'], problems);
+    this.el['scan-points'].replaceChildren(...this.points.map((p) => h('tr', {}, h('td', {}, p.run), h('td', {}, fmt(p.x, 6)), h('td', {}, fmt(p.y, 6)))));
     const roi = y.roi ? ` over rows ${y.roi.rows[0]}–${y.roi.rows[1]}, cols ${y.roi.cols[0]}–${y.roi.cols[1]}` : '';
     const xLabel = `${x.stat}(${x.dataset})`;
     // The title says it all; the axis label stays short enough to fit beside the axis.
-    const yLabel = `${isImage ? 'mean' : y.stat}(${y.dataset})`;
-    this.plot.setOptions({ title: `${isImage ? 'mean' : y.stat}(${y.dataset}${roi}) vs ${xLabel}`, xLabel, yLabel, logY: (this.el['scan-logy'] as HTMLInputElement).checked });
+    const yLabel = `${y.stat}(${y.dataset})`;
+    this.plot.setOptions({ title: `${y.stat}(${y.dataset}${roi}) vs ${xLabel}`, xLabel, yLabel, logY: (this.el['scan-logy'] as HTMLInputElement).checked });
     this.fit = null;
     const out = this.el['scan-fit-result'];
     out.innerHTML = '';
@@ -192,7 +199,7 @@ export class ScanView {
           <tr><th>FWHM</th><td>${fmt(2 * Math.sqrt(2 * Math.log(2)) * p.sigma)}</td></tr>
           <tr><th>points, dof</th><td>${this.points.length}, ${this.fit.dof}${this.fit.dof === 0 ? ' (exact fit: no uncertainties)' : ''}</td></tr></table>`;
       } catch (err) {
-        out.innerHTML = `<p class="error">fit: ${(err as Error).message}</p>`;
+        out.replaceChildren(h('p', { class: 'error' }, `fit: ${(err as Error).message}`));
       }
     }
     // Points and a dense fit curve on one x axis (uPlot's aligned data).

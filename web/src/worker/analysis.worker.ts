@@ -4,17 +4,15 @@
 // bytes (h5wasm in memory) and reads result files for the run and scan views.
 import * as Comlink from 'comlink';
 import { h5ready, mountFiles, announceReady } from './setup.js';
-import { analyseRun, constantDatasets, type AnalysisResult } from '../../../bindings/analysis/pipeline.js';
-import { Plan } from '../../../bindings/analysis/plan.js';
-import { applyOnce } from '../../../bindings/analysis/transforms.js';
+import { analyseRun, type AnalysisResult } from '../../../bindings/analysis/pipeline.js';
+import { checkRun, type CheckReport } from '../../../bindings/analysis/check.js';
 import { fillResultFile } from '../../../bindings/analysis/results.js';
 import { RunFile, listRunFiles } from '../../../bindings/data/runfile.js';
+import { detectorsOf } from '../../../bindings/data/sensors.js';
 import type { ExperimentConfig } from '../../../bindings/analysis/config.js';
-import type { SinkState } from '../../../bindings/analysis/sinks.js';
 import { emfs } from '../shims/emfs.js';
 import { webPool } from './pool.js';
 import { runStatistic } from '../scan.js';
-import type { Shapes } from './shot.worker.js';
 import type { AxisSpec, Data, MountFile, OpenedRuns, ProgressInfo, ResultData, RunSummary, ScanFile, ScanPoint } from '../types.js';
 
 const h5wasm = await h5ready;
@@ -23,6 +21,13 @@ const DATA = '/data';
 let dataFiles: MountFile[] = [];
 let last: AnalysisResult | null = null;
 let controller: AbortController | null = null;
+// Checks and (re)mounting take turns: a check reads the files that openRuns unmounts.
+let fileWork: Promise<unknown> = Promise.resolve();
+function inTurn<T>(job: () => Promise<T>): Promise<T> {
+  const next = fileWork.then(job, job);
+  fileWork = next.catch(() => {});
+  return next;
+}
 
 interface OpenResult {
   name: string;
@@ -105,75 +110,78 @@ function fromAnalysis(result: AnalysisResult, warnings: string[]): ResultData {
   };
 }
 
-/** The datasets of merged partial sink states (what the plots show while the run goes on). */
-function previewDatasets(config: ExperimentConfig, shapes: Shapes, parts: SinkState[][]): Record<string, Data> {
-  const plan = new Plan(config.outputs, shapes);
-  try {
-    plan.merge(parts);
-    const out: Record<string, Data> = { ...constantDatasets(config), ...plan.datasets() };
-    for (const spec of config.outputs) {
-      if (!spec.after?.length || !out[spec.name]) continue;
-      const v = out[spec.name];
-      const r = applyOnce(spec.after, v.shape.length === 0 ? v.data[0] : v);
-      out[spec.name] = typeof r === 'number' ? { data: Float64Array.of(r), shape: [] } : r;
+/** Mounts run files (and darks, sidecars) and says what they hold. */
+async function openRuns(files: MountFile[]): Promise<OpenedRuns> {
+  if (controller) throw new Error('an analysis is running: cancel it first');
+  await mountFiles(DATA, files, true);
+  dataFiles = files;
+  const runs: RunSummary[] = [];
+  const problems: string[] = [];
+  const darks = files.filter((f) => /\.npy$/i.test(f.path)).map((f) => f.path);
+  for (const { path: name } of files) {
+    if (!isH5(name)) {
+      if (!/\.(npy|txt|csv|dat)$/i.test(name)) problems.push(`${name}: not an HDF5 run file (skipped)`);
+      continue;
     }
-    return out;
-  } finally {
-    plan.dispose();
+    const path = `${DATA}/${name}`;
+    try {
+      const entries = await listRunFiles(path);
+      if (!entries.length) {
+        problems.push(
+          isResultFile(path)
+            ? `${name}: a result file, not a run file: open it with "Open result files"`
+            : `${name}: no runs in this file (not a SACLA converter file: no /run_N groups)`,
+        );
+        continue;
+      }
+      for (const e of entries) {
+        const rf = await RunFile.open(path, e.run);
+        try {
+          runs.push({
+            path,
+            name,
+            run: e.run,
+            tags: rf.tags.length,
+            firstTag: rf.tags[0],
+            lastTag: rf.tags[rf.tags.length - 1],
+            startTime: rf.startTime,
+            endTime: rf.endTime,
+            photonEnergy: rf.photonEnergy,
+            detectors: detectorsOf(rf).map((d) => ({
+              id: d.id,
+              sensors: d.sensors.length,
+              groups: d.sensors.map((x) => x.group),
+              shape: d.shape,
+              dtype: d.sensors[0].dtype,
+              evPerAdu: d.sensors.map((x) => x.evPerAdu),
+              tags: Math.min(...d.sensors.map((x) => x.tagCount)),
+            })),
+            keys: rf.databaseKeys(),
+          });
+        } finally {
+          rf.close();
+        }
+      }
+    } catch (err) {
+      problems.push(`${name}: ${message(err)}`);
+    }
   }
+  runs.sort((a, b) => a.run - b.run);
+  return { runs, problems, darks };
 }
 
 const api = {
   /** Mounts run files (and darks, sidecars) and says what they hold. */
-  async openRuns(files: MountFile[]): Promise<OpenedRuns> {
-    if (controller) throw new Error('an analysis is running: cancel it first');
-    await mountFiles(DATA, files, true);
-    dataFiles = files;
-    const runs: RunSummary[] = [];
-    const problems: string[] = [];
-    const darks = files.filter((f) => /\.npy$/i.test(f.path)).map((f) => f.path);
-    for (const { path: name } of files) {
-      if (!isH5(name)) {
-        if (!/\.(npy|txt|csv|dat)$/i.test(name)) problems.push(`${name}: not an HDF5 run file (skipped)`);
-        continue;
-      }
-      const path = `${DATA}/${name}`;
-      try {
-        const entries = await listRunFiles(path);
-        if (!entries.length) {
-          problems.push(
-            isResultFile(path)
-              ? `${name}: a result file, not a run file: open it with "Open result files"`
-              : `${name}: no runs in this file (not a SACLA converter file: no /run_N groups)`,
-          );
-          continue;
-        }
-        for (const e of entries) {
-          const rf = await RunFile.open(path, e.run);
-          try {
-            runs.push({
-              path,
-              name,
-              run: e.run,
-              tags: rf.tags.length,
-              firstTag: rf.tags[0],
-              lastTag: rf.tags[rf.tags.length - 1],
-              startTime: rf.startTime,
-              endTime: rf.endTime,
-              photonEnergy: rf.photonEnergy,
-              detectors: rf.detectors(),
-              keys: rf.databaseKeys(),
-            });
-          } finally {
-            rf.close();
-          }
-        }
-      } catch (err) {
-        problems.push(`${name}: ${message(err)}`);
-      }
-    }
-    runs.sort((a, b) => a.run - b.run);
-    return { runs, problems, darks };
+  openRuns(files: MountFile[]): Promise<OpenedRuns> {
+    return inTurn(() => openRuns(files));
+  },
+
+  /** `sacla check` on the mounted files: the config held against one run, nothing analysed. */
+  check(config: ExperimentConfig, path: string, run: number): Promise<CheckReport> {
+    return inTurn(async () => {
+      if (controller) throw new Error('an analysis is running: the check waits for it');
+      return checkRun(config, { data: path, run });
+    });
   },
 
   /** Runs the analysis of one run; progress and previews go to the page as they come. */
@@ -188,34 +196,28 @@ const api = {
   ): Promise<ResultData> {
     if (controller) throw new Error('an analysis is already running');
     controller = new AbortController();
+    // A check still reading the run finishes first; later ones refuse while this runs.
+    await fileWork;
     const warnings: string[] = [];
-    let lastPreview = 0;
-    const pool = webPool(dataFiles, DATA, (shapes, parts) => {
-      const now = performance.now();
-      if (now - lastPreview < 900) return;
-      lastPreview = now;
-      try {
-        const datasets = previewDatasets(config, shapes, parts);
-        void onPreview({
-          id: `analysis-${run}`,
-          label: path.replace(/^\/data\//, ''),
-          run,
-          attrs: {},
-          datasets,
-          shapes: Object.fromEntries(Object.entries(datasets).map(([k, v]) => [k, v.shape])),
-          config,
-          partial: true,
-        });
-      } catch {
-        /* a preview is optional */
-      }
-    });
+    const pool = webPool(dataFiles, DATA);
+    const preview = (datasets: Record<string, Data>) =>
+      void onPreview({
+        id: `analysis-${run}`,
+        label: path.replace(/^\/data\//, ''),
+        run,
+        attrs: {},
+        datasets,
+        shapes: Object.fromEntries(Object.entries(datasets).map(([k, v]) => [k, v.shape])),
+        config,
+        partial: true,
+      });
     try {
       last = null;
       const result = await analyseRun(config, { data: path, run }, {
         workers: options.workers,
         maxShots: options.maxShots ?? undefined,
         pool,
+        onPreview: preview,
         signal: controller.signal,
         onProgress: (p) => void onProgress(p),
         warn: (m) => {

@@ -6,15 +6,11 @@ import type { WorkerPool } from '../../../bindings/analysis/pipeline.js';
 import type { SinkState } from '../../../bindings/analysis/sinks.js';
 import type { ExperimentConfig } from '../../../bindings/analysis/config.js';
 import { spawn } from './spawn.js';
-import type { ShotWorkerApi, Shapes } from './shot.worker.js';
+import type { ShotWorkerApi } from './shot.worker.js';
 import type { MountFile } from '../types.js';
 
-export interface PreviewSink {
-  (shapes: Shapes, partial: SinkState[][]): void;
-}
-
-export function webPool(files: MountFile[], folder: string, onPreview?: PreviewSink): WorkerPool {
-  return async (job, onProgress, signal) => {
+export function webPool(files: MountFile[], folder: string): WorkerPool {
+  return async (job, onProgress, signal, onPartial) => {
     const started: Worker[] = [];
     const stop = () => started.forEach((w) => w.terminate());
     let aborted: Error | null = null;
@@ -46,9 +42,9 @@ export function webPool(files: MountFile[], folder: string, onPreview?: PreviewS
         done[w] = count;
         onProgress(done.reduce((a, b) => a + b, 0));
       });
-      const preview = Comlink.proxy((w: number, shapes: Shapes, states: SinkState[]) => {
+      const preview = Comlink.proxy((w: number, states: SinkState[]) => {
         latest[w] = states;
-        onPreview?.(shapes, latest.filter((s): s is SinkState[] => s !== null));
+        onPartial?.(latest.filter((s): s is SinkState[] => s !== null));
       });
       const failures = spawned.map(
         ({ worker }, w) =>
@@ -62,6 +58,7 @@ export function webPool(files: MountFile[], folder: string, onPreview?: PreviewS
               files,
               folder,
               runFile: job.runFile,
+              combine: job.combine,
               run: job.run,
               shots: job.shots.filter((_, k) => k % job.workers === w),
               worker: w,

@@ -14,12 +14,11 @@ export interface ShotJob {
   files: MountFile[];
   folder: string;
   runFile: string;
+  combine?: boolean;
   run: number;
   shots: Uint32Array;
   worker: number;
 }
-
-export type Shapes = Record<string, { shape: number[]; size: number }>;
 
 const REPORT_MS = 200;
 const PREVIEW_MS = 1000;
@@ -28,13 +27,14 @@ const api = {
   async analyse(
     job: ShotJob,
     progress: (worker: number, done: number) => void,
-    preview: (worker: number, shapes: Shapes, states: SinkState[]) => void,
+    preview: (worker: number, states: SinkState[]) => void,
   ): Promise<SinkState[]> {
     await mountFiles(job.folder, job.files, true);
     return analyseShare(job.config, job.runFile, job.run, job.shots, {
+      combine: job.combine,
       onProgress: (done) => void progress(job.worker, done),
       progressMs: REPORT_MS,
-      onPartial: (partial) => void preview(job.worker, partial.detectors, partial.exportStates()),
+      onPartial: (partial) => void preview(job.worker, partial.exportStates()),
       partialMs: PREVIEW_MS,
     });
   },

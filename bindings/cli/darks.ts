@@ -1,0 +1,139 @@
+// `sacla darks`: a dark run → one dark file and one bad-pixel mask per configured detector, where
+// `closestDark` and the `mask` transform find them.
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { resolve } from 'node:path';
+import { loadConfig, defaultConfigPath } from '../analysis/config.js';
+import { makeDarks, removePendingDarks, type DarkRunResult, type DetectorDark } from '../analysis/darkRun.js';
+import type { Progress } from '../analysis/pipeline.js';
+import { resolveRun } from '../data/runfile.js';
+import { runNumber } from './options.js';
+
+interface DarksOptions {
+  data: string;
+  run: number;
+  config?: string;
+  out?: string;
+  detectors?: string[];
+  maskSigma: number;
+  json?: boolean;
+  force?: boolean;
+  quiet?: boolean;
+}
+
+function positiveNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!v.trim() || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+function nameList(name: string) {
+  return (v: string): string[] => {
+    const names = v.split(',').map((s) => s.trim());
+    if (names.some((n) => !n)) throw new InvalidArgumentError(`${name} must be a comma-separated list of detector names, got "${v}"`);
+    return names;
+  };
+}
+
+function detectorLines(d: DetectorDark): string[] {
+  const m = d.masked;
+  return [
+    `  ${d.name} (${d.id}) [${d.shape.join(', ')}] ${d.dtype}, ${d.shots} shots → ${d.dark}`,
+    `    mask: ${m.total} of ${d.pixels} pixels (NaN ${m.nan}, stuck ${m.stuck}, mean outlier ${m.mean}, spread outlier ${m.std}) → ${d.mask}`,
+  ];
+}
+
+function summary(r: DarkRunResult): string {
+  const shutter =
+    r.shutter === null
+      ? 'shutter not checked'
+      : r.shutter.open
+        ? `shutter open on ${r.shutter.open} shots (forced)`
+        : r.shutter.nan
+          ? `shutter unknown (${r.shutter.value} NaN) on ${r.shutter.nan} shots, closed on the others`
+          : `shutter closed on all (${r.shutter.value})`;
+  const start = new Date(r.startTime * 1000).toISOString();
+  return [`run ${r.run}: ${r.shots} shots averaged, ${shutter}, start ${start}, ${r.seconds.toFixed(1)} s`, ...Object.values(r.detectors).flatMap(detectorLines)].join('\n');
+}
+
+export function registerDarks(program: Command): void {
+  program
+    .command('darks')
+    .description('Average a dark run (raw ADU) per configured detector into DARKS/<detector>/<run>_<start>.npy, with a bad-pixel mask in DARKS/<detector>/masks/')
+    .requiredOption('--data <dir>', 'folder of run files (<N>.h5), or one run file')
+    .requiredOption('--run <n>', 'the dark run (negative counts back from the newest)', runNumber('--run'))
+    .option('--config <file>', 'experiment config: its detectors and shutter value (default: configs/kuschel2023.json)')
+    .option('--out <dir>', 'folder of the dark folders (default: DATA/darks, or darks next to a run file)')
+    .option('--detectors <names>', 'only these configured detectors (comma-separated friendly names)', nameList('--detectors'))
+    .option('--mask-sigma <s>', 'mask pixels whose dark mean or spread lies more than S robust σ from their sensor\'s median', positiveNumber('--mask-sigma'), 6)
+    .option('--json', 'print one JSON object on stdout')
+    .option('--force', 'average a run with the shutter open on some shots, and replace existing dark files of the same name')
+    .option('--quiet', 'no progress bar')
+    .action(async (opts: DarksOptions) => {
+      const configPath = resolve(opts.config ?? defaultConfigPath());
+      const config = await loadConfig(configPath, { dataDir: opts.data });
+      const controller = new AbortController();
+      const interrupt = () => {
+        controller.abort(Object.assign(new Error('interrupted'), { exitCode: 130 }));
+        removePendingDarks();
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      const bar =
+        !opts.quiet && process.stderr.isTTY
+          ? new cliProgress.SingleBar(
+              {
+                format: 'darks run {run} [{bar}] {value}/{total} shots | {speed} shots/s | ETA {eta_formatted}',
+                stream: process.stderr,
+                hideCursor: true,
+                clearOnComplete: true,
+                etaBuffer: 50,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
+      let started = false;
+      // Without a terminal (batch logs, pipes): a plain line at the start and every 5 s.
+      let lastLine = -Infinity;
+      const line = (p: Progress & { run: number }) => {
+        const now = performance.now();
+        if (opts.quiet || (now - lastLine < 5000 && p.done > 0)) return;
+        lastLine = now;
+        const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : '';
+        process.stderr.write(`darks run ${p.run}: ${p.done}/${p.total} shots, ${p.shotsPerSecond.toFixed(1)} shots/s${eta}\n`);
+      };
+      try {
+        const run = (await resolveRun(opts.data, opts.run)).run;
+        const result = await makeDarks(config, { data: opts.data, run }, {
+          out: opts.out,
+          detectors: opts.detectors,
+          maskSigma: opts.maskSigma,
+          force: opts.force,
+          signal: controller.signal,
+          warn: (m) => {
+            bar?.stop();
+            process.stderr.write(`sacla: ${m}\n`);
+          },
+          onProgress: (p) => {
+            if (!bar) return line({ ...p, run });
+            if (!started) {
+              bar.start(p.total, 0, { run, speed: '-' });
+              started = true;
+            }
+            bar.update(p.done, { run, speed: p.shotsPerSecond.toFixed(1) });
+          },
+        });
+        bar?.stop();
+        process.stdout.write((opts.json ? JSON.stringify(result) : summary(result)) + '\n');
+      } catch (err) {
+        bar?.stop();
+        if (controller.signal.aborted) throw controller.signal.reason;
+        throw err;
+      } finally {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      }
+    });
+}
