@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   resolve: {
     // Tests import the package by its name, as users do; it resolves to the sources.
-    alias: { 'sacla-analysis': fileURLToPath(new URL('./bindings/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^sacla-analysis\/node$/, replacement: fileURLToPath(new URL('./bindings/node/index.ts', import.meta.url)) },
+      { find: /^sacla-analysis$/, replacement: fileURLToPath(new URL('./bindings/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

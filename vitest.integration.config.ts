@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 // scripts/slurm-local.sh, jobs running the built CLI (dist/). Not part of `npm test`.
 export default defineConfig({
   resolve: {
-    alias: { 'sacla-analysis': fileURLToPath(new URL('./bindings/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^sacla-analysis\/node$/, replacement: fileURLToPath(new URL('./bindings/node/index.ts', import.meta.url)) },
+      { find: /^sacla-analysis$/, replacement: fileURLToPath(new URL('./bindings/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/integration/**/*.test.ts'],

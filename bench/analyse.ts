@@ -5,10 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { measure, row, type BenchContext, type BenchRow } from './harness.js';
-import { writeSyntheticRun } from '../bindings/data/synth.js';
-import { loadConfig, defaultConfigPath } from '../bindings/analysis/config.js';
-import { analyseRun, openConfiguredRun } from '../bindings/analysis/pipeline.js';
-import { WasmArray } from '../bindings/core/wasm.js';
+import { analyseRun, defaultConfigPath, loadConfig, openConfiguredRun, WasmArray, writeSyntheticRun } from '../bindings/node/index.js';
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const shots = ctx.quick ? 40 : 150;

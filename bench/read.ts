@@ -9,7 +9,7 @@ import { Detector } from '../bindings/data/detector.js';
 import { loadDark } from '../bindings/data/darks.js';
 import { h5lib } from '../bindings/data/h5.js';
 import type { Dataset } from 'h5wasm';
-import { WasmArray } from '../bindings/core/wasm.js';
+import { WasmArray } from '../bindings/index.js';
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const shots = ctx.quick ? 8 : 32;

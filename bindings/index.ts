@@ -1,4 +1,4 @@
-// The public API of sacla-analysis (names are part of the contract: docs/design.md).
+// The public API of sacla-analysis, portable (Node and browsers); sacla-analysis/node adds worker threads.
 export { core, memoryBytes, WasmArray } from './core/wasm.js';
 export type { ArrayInput, NDArray, NumericArray, WasmImage, Form } from './core/input.js';
 
@@ -71,10 +71,11 @@ export type {
 } from './data/index.js';
 
 export * as filters from './analysis/filters.js';
-export { loadConfig, validateConfig, configHash, defaultConfigPath, type ExperimentConfig } from './analysis/config.js';
+export { loadConfig, validateConfig, configHash, defaultConfigPath, type ExperimentConfig } from './analysis/config/index.js';
 export { analyseRun, openConfiguredRun, type AnalysisResult, type AnalyseOptions, type Progress, type RunRef, type Dataset } from './analysis/pipeline.js';
 export { ResultFile, fillResultFile, resultName } from './analysis/results.js';
-export { writeResult, readResults, openResult } from './analysis/resultsOnDisk.js';
+export { writeResult, readResults, openResult } from './analysis/results.js';
+export * as table from './analysis/table/index.js';
 export { makeDarks, badPixelMask, type MakeDarksOptions, type DarkRunResult, type DetectorDark, type MaskCounts, type SensorSpread, type RobustSpread } from './analysis/darkRun.js';
 
 export { VERSION } from './version.js';

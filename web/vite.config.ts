@@ -1,21 +1,13 @@
 // The web app: `npm run dev` (dev server) and `npm run build:web` (static files in dist/web,
-// served by `sacla web`). The app imports the package's sources (bindings/); in the browser the
-// few `node:` modules they reach for (fs, path) are replaced by small shims over the h5wasm
-// (Emscripten) file system, where the user's files are mounted with WORKERFS.
+// served by `sacla web`). The app imports the package's sources (bindings/), which reach files
+// only through core/files.ts: in the workers that is h5wasm's file system, where the user's
+// files are mounted with WORKERFS.
 import { defineConfig, type Plugin } from 'vite';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-export const webAliases = [
-  { find: /^node:fs$/, replacement: here('./src/shims/fs.ts') },
-  { find: /^node:fs\/promises$/, replacement: here('./src/shims/fs-promises.ts') },
-  { find: /^node:path$/, replacement: here('./src/shims/path.ts') },
-  { find: /^sacla-analysis$/, replacement: here('../bindings/index.ts') },
-  // The package falls back to h5wasm's Node build when none was handed over; never here.
-  { find: /^h5wasm\/node$/, replacement: 'h5wasm' },
-];
 
 /**
  * Works offline once loaded: a service worker (sw.js, written at build time with the list of
@@ -65,7 +57,6 @@ export default defineConfig({
   root: here('.'),
   // Relative asset URLs: the built app works from any folder or URL prefix.
   base: './',
-  resolve: { alias: webAliases },
   worker: { format: 'es' },
   build: {
     outDir: here('../dist/web'),

@@ -1,6 +1,7 @@
 // `sacla check`: a config held against a run without analysing it. Every detector, value,
 // dark, mask, filter and output is resolved or reported (all problems at once, not the
 // first), in a report the command line prints and the web app shows.
+import { files } from '../core/files.js';
 import { resolveRun } from '../data/runfile.js';
 import { RunSource } from '../data/source.js';
 import { openRun, type Run } from '../data/run.js';
@@ -11,7 +12,7 @@ import { normaliseSpec } from '../data/calibration.js';
 import { alignSidecar, readSidecar } from '../data/sidecar.js';
 import { applyFilters, nanEffect } from './filters.js';
 import { Plan } from './plan.js';
-import { maskFiles, type ExperimentConfig } from './config.js';
+import { maskFiles, type ExperimentConfig } from './config/index.js';
 import type { RunRef } from './pipeline.js';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
@@ -78,10 +79,10 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
   };
 
   let source: RunSource;
-  let files: string[];
+  let runFiles: string[];
   try {
     const entry = await resolveRun(ref.data, ref.run, { combine });
-    files = entry.paths;
+    runFiles = entry.paths;
     source = await RunSource.open(entry.paths, entry.run);
   } catch (err) {
     add('run', String(ref.run), 'error', message(err));
@@ -119,14 +120,14 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
       darks[name] = null;
       const layout = found.find((f) => f.name === name)?.layouts[0];
       try {
-        const fs = await import('node:fs');
-        if (!fs.existsSync(d.dark)) {
+        const st = files().stat(d.dark);
+        if (!st) {
           add('dark', name, 'warning', `dark folder or file ${d.dark} does not exist: images would not be dark-subtracted`);
           continue;
         }
         let path: string | null = d.dark;
         let why = '';
-        if (fs.statSync(d.dark).isDirectory()) {
+        if (st.kind === 'folder') {
           const all = await listDarks(d.dark);
           path = await closestDark(d.dark, source, () => {});
           if (!path) {
@@ -223,7 +224,7 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
       });
     } catch (err) {
       add('output', 'all', 'error', `the outputs were not checked: the run does not open with the detectors: ${message(err)}`);
-      return report(source.run, files, source.tags.length, goodShots);
+      return report(source.run, runFiles, source.tags.length, goodShots);
     }
     const detectors = Object.fromEntries(
       Object.entries(run.detectors).map(([name, d]) => [name, { shape: d.shape, size: d.size, dtype: d.dtype, geometry: () => d.geometry }]),
@@ -250,7 +251,7 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
         plan.dispose();
       }
     }
-    return report(source.run, files, source.tags.length, goodShots);
+    return report(source.run, runFiles, source.tags.length, goodShots);
   } finally {
     run?.close();
     source.close();

@@ -2,14 +2,13 @@
 // per-pixel mean of every shot in raw ADU, written where `closestDark` looks for it
 // (DARKS/<detector>/<run>_<start>.npy), and a mask of the pixels whose dark is an outlier
 // (DARKS/<detector>/masks/<run>_<start>.npy), which the `mask` transform applies.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { files, paths, temporaryPath } from '../core/files.js';
 import { openRun, type Run } from '../data/run.js';
 import { encodeNpy } from '../data/npy.js';
 import { WasmArray } from '../core/wasm.js';
 import { Variance } from '../stats/elementwise.js';
-import { DataError, UsageError } from '../cli/errors.js';
-import type { ExperimentConfig } from './config.js';
+import { DataError, ConfigError } from '../core/errors.js';
+import type { ExperimentConfig } from './config/index.js';
 import type { Progress, RunRef } from './pipeline.js';
 
 export interface MakeDarksOptions {
@@ -93,19 +92,15 @@ const pending = new Set<string>();
 
 /** Removes the temporary files of dark and mask writes under way (for signal handlers). */
 export function removePendingDarks(): void {
-  for (const path of pending) rmSync(path, { force: true });
+  for (const path of pending) files().remove(path);
   pending.clear();
 }
 
 /** `<out>` by default: the data folder's `darks`, or the `darks` folder next to a run file. */
 export function defaultDarksFolder(data: string): string {
-  let isDir = false;
-  try {
-    isDir = statSync(data).isDirectory();
-  } catch {
-    // A missing path is reported by openRun, with the run it was looking for.
-  }
-  return resolve(isDir ? join(data, 'darks') : join(dirname(data), 'darks'));
+  // A missing path is reported by openRun, with the run it was looking for.
+  const isDir = files().stat(data)?.kind === 'folder';
+  return paths.resolve(isDir ? paths.join(data, 'darks') : paths.join(paths.dirname(data), 'darks'));
 }
 
 /** The median of the non-NaN values (NumPy's nanmedian: the mean of the middle two for an even count); NaN if none. */
@@ -170,14 +165,14 @@ export function badPixelMask(
 }
 
 function writeAtomically(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
+  files().mkdir(paths.dirname(path));
+  const tmp = temporaryPath(path);
   pending.add(tmp);
   try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
+    files().write(tmp, bytes);
+    files().rename(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    files().remove(tmp);
     throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
   } finally {
     pending.delete(tmp);
@@ -187,11 +182,11 @@ function writeAtomically(path: string, bytes: Uint8Array): void {
 function selectDetectors(config: ExperimentConfig, wanted: string[] | undefined): string[] {
   const configured = Object.keys(config.detectors);
   const origin = config.source ? `${config.source}: ` : '';
-  if (!configured.length) throw new UsageError(`${origin}the config has no detectors, so there is no dark to make`);
+  if (!configured.length) throw new ConfigError(`${origin}the config has no detectors, so there is no dark to make`);
   if (!wanted) return configured;
   const unknown = wanted.filter((n) => !configured.includes(n));
-  if (unknown.length) throw new UsageError(`no configured detector ${unknown.map((n) => `"${n}"`).join(', ')} (${origin}configured: ${configured.join(', ')})`);
-  if (!wanted.length) throw new UsageError('no detector selected');
+  if (unknown.length) throw new ConfigError(`no configured detector ${unknown.map((n) => `"${n}"`).join(', ')} (${origin}configured: ${configured.join(', ')})`);
+  if (!wanted.length) throw new ConfigError('no detector selected');
   return [...new Set(wanted)];
 }
 
@@ -209,13 +204,13 @@ export async function makeDarks(config: ExperimentConfig, ref: RunRef, options: 
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const maskSigma = options.maskSigma ?? 6;
   if (!(typeof maskSigma === 'number' && Number.isFinite(maskSigma) && maskSigma > 0)) {
-    throw new UsageError(`mask sigma must be a positive number, got ${maskSigma}`);
+    throw new ConfigError(`mask sigma must be a positive number, got ${maskSigma}`);
   }
   const names = selectDetectors(config, options.detectors);
   const shutterFilter = config.filters.find((f): f is { shutter: string } => 'shutter' in f);
   const shutterName = shutterFilter?.shutter ?? null;
   if (shutterName === null) warn(`${config.source ?? 'the config'} has no shutter filter: cannot check that the shutter was closed during the dark run`);
-  const out = options.out ? resolve(options.out) : defaultDarksFolder(ref.data);
+  const out = options.out ? paths.resolve(options.out) : defaultDarksFolder(ref.data);
 
   const run = await openRun(ref.data, {
     run: ref.run,
@@ -251,9 +246,9 @@ export async function makeDarks(config: ExperimentConfig, ref: RunRef, options: 
       if (open) warn(`${where}: the shutter was open (${shutterName} > 0) on ${open} of ${values.length} shots; averaging them anyway (force)`);
     }
     if (run.length < 2) throw new DataError(`${where} has ${run.length} shot(s) with an image in every sensor: a dark and its spread need at least 2`);
-    const files = names.map((n) => ({ name: n, dark: join(out, n, `${stem}.npy`), mask: join(out, n, 'masks', `${stem}.npy`) }));
+    const targets = names.map((n) => ({ name: n, dark: paths.join(out, n, `${stem}.npy`), mask: paths.join(out, n, 'masks', `${stem}.npy`) }));
     if (!options.force) {
-      const existing = files.flatMap((f) => [f.dark, f.mask]).filter((p) => existsSync(p));
+      const existing = targets.flatMap((f) => [f.dark, f.mask]).filter((p) => files().stat(p));
       if (existing.length) throw new DataError(`${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''} (--force to replace)`);
     }
 
@@ -265,7 +260,7 @@ export async function makeDarks(config: ExperimentConfig, ref: RunRef, options: 
     await averageShots(run, names, buffers, accumulators, options);
 
     const result: Record<string, DetectorDark> = {};
-    files.forEach((f, k) => {
+    targets.forEach((f, k) => {
       const det = detectors[k];
       const acc = accumulators[k];
       const mean = (acc.mean as { data: Float64Array }).data;

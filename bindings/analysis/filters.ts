@@ -1,8 +1,6 @@
-// Shot filters (seed-semantics.md, "Shot filters"): each takes the indices of the shots still
+// Shot filters (docs/config.md, "filters"): each takes the indices of the shots still
 // kept and returns a subset; they compose by chaining, in config order.
 import { gradient, median } from '../core/numeric.js';
-
-export { gradient, median };
 
 function pick(values: Float64Array, good: Uint32Array): Float64Array {
   return Float64Array.from(good, (i) => values[i]);

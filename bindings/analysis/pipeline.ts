@@ -1,16 +1,15 @@
-// analyseRun: a run in, its results out (seed-semantics.md, "The per-run analysis"): open the
+// analyseRun: a run in, its results out (docs/config.md): open the
 // run, filter and thin its shots, stream the good shots through the plan (in this thread or
 // split across worker threads), and collect every output, constant and value.
 import { openRun, type Run, type OpenRunOptions } from '../data/run.js';
 import type { ValueSpec } from '../data/calibration.js';
 import { loadMask } from '../data/darks.js';
-import { DataError, UsageError } from '../cli/errors.js';
+import { DataError, ConfigError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { applyFilters, nanEffect, thin, type FilterOutcome } from './filters.js';
 import { Plan, type PlanContext } from './plan.js';
-import type { Dataset, SinkState } from './sinks.js';
-import type { ParallelJob } from '../parallel/pool.js';
-import { configHash, constantValue, maskFiles, toRunOptions, type ExperimentConfig } from './config.js';
+import type { Dataset, SinkState } from './ops/index.js';
+import { configHash, constantValue, maskFiles, toRunOptions, type ExperimentConfig } from './config/index.js';
 
 export type { Dataset };
 
@@ -55,6 +54,23 @@ export interface AnalyseOptions {
   onPreview?: (outputs: Record<string, Dataset>) => void;
 }
 
+/** A run split across workers: what each needs to open the run and which shots are its. */
+export interface ParallelJob {
+  /** The validated config, sent to the workers as it is (a structured clone)... */
+  config: unknown;
+  /** ...or, when it holds functions (an .mjs config), loaded by each worker from its file. */
+  configPath: string | null;
+  /** The folder relative dark paths of that file resolve against. */
+  dataDir: string | null;
+  /** The run file, or for a run read from several files their folder (with `combine`). */
+  runFile: string;
+  combine?: boolean;
+  run: number;
+  /** Good shots, in order; worker w takes shots w, w + N, w + 2N, ... */
+  shots: Uint32Array;
+  workers: number;
+}
+
 /**
  * Runs a share of the shots in each of `job.workers` workers and returns their sink states;
  * `onPartial`, when given, receives the workers' latest partial states now and then.
@@ -66,8 +82,6 @@ export type WorkerPool = (
   onPartial?: (parts: SinkState[][]) => void,
 ) => Promise<SinkState[][]>;
 
-/** Node's worker threads, loaded only when asked for (this module also runs in browsers). */
-const nodePool: WorkerPool = async (job, onProgress, signal) => (await import('../parallel/pool.js')).runInWorkers(job, onProgress, signal);
 
 const PREVIEW_MS = 1000;
 
@@ -90,9 +104,9 @@ export interface AnalysisResult {
 
 function checkThinning(maxShots: number | null | undefined, step: number | undefined): { maxShots: number | null; step: number } {
   if (maxShots !== null && maxShots !== undefined && !(Number.isInteger(maxShots) && maxShots >= 1)) {
-    throw new UsageError(`max shots must be an integer ≥ 1, got ${maxShots}`);
+    throw new ConfigError(`max shots must be an integer ≥ 1, got ${maxShots}`);
   }
-  if (step !== undefined && !(Number.isInteger(step) && step >= 1)) throw new UsageError(`step must be an integer ≥ 1, got ${step}`);
+  if (step !== undefined && !(Number.isInteger(step) && step >= 1)) throw new ConfigError(`step must be an integer ≥ 1, got ${step}`);
   return { maxShots: maxShots ?? null, step: step ?? 1 };
 }
 
@@ -198,28 +212,14 @@ export async function processShots(
   }
 }
 
-/**
- * A worker's part of a run (Node worker threads and browser Web Workers alike): opens the run
- * itself, streams its share of the shots and returns the plan's sink states for the merge.
- */
-export async function analyseShare(
-  config: ExperimentConfig,
-  runFile: string,
-  run: number,
-  shots: ArrayLike<number>,
-  options: ShotLoopOptions & { combine?: boolean } = {},
-): Promise<SinkState[]> {
-  // The main thread opened the same run first and gave its notices (missing tags, darks).
-  const opened = await openConfiguredRun(config, runFile, run, () => {}, { combine: options.combine });
+/** The config as workers get it: itself (structured-cloned on the way), or null when it holds functions (workers load its file). */
+function forWorkers(config: ExperimentConfig, configPath: string | undefined): ExperimentConfig | null {
   try {
-    const plan = await processShots(config, opened, shots, options);
-    try {
-      return plan.exportStates();
-    } finally {
-      plan.dispose();
-    }
-  } finally {
-    opened.close();
+    structuredClone(config);
+    return config;
+  } catch {
+    if (configPath) return null;
+    throw new ConfigError('this config holds functions, which cannot be sent to workers: load it from a file (configPath) or use 1 worker');
   }
 }
 
@@ -248,7 +248,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   const warn = options.warn ?? ((m: string) => console.warn(m));
   const thinning = checkThinning(options.maxShots ?? config.thinning?.maxShots, options.step ?? config.thinning?.step);
   const requested = options.workers ?? 1;
-  if (!(Number.isInteger(requested) && requested >= 1)) throw new UsageError(`workers must be an integer ≥ 1, got ${requested}`);
+  if (!(Number.isInteger(requested) && requested >= 1)) throw new ConfigError(`workers must be an integer ≥ 1, got ${requested}`);
   const ref = 'data' in run && typeof (run as RunRef).data === 'string' ? (run as RunRef) : null;
   const opened = ref ? await openConfiguredRun(config, ref.data, ref.run, warn, { combine: options.combine }) : (run as Run);
   try {
@@ -284,9 +284,12 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
           }
         });
       try {
-        const parts: SinkState[][] = await (options.pool ?? nodePool)(
+        if (!options.pool) {
+          throw new ConfigError(`${workers} workers need a pool of them: use analyseRun of 'sacla-analysis/node' (worker threads) or pass options.pool`);
+        }
+        const parts: SinkState[][] = await options.pool(
           {
-            config,
+            config: forWorkers(config, options.configPath),
             configPath: options.configPath ?? null,
             dataDir: ref ? ref.data : null,
             // A run read from several files is opened by the workers from its folder.

@@ -2,14 +2,28 @@
 // a prefix (the same source and first transforms) share its steps, so e.g. one noise cut
 // feeds the mean, the per-shot total and the top-k payloads. Steps only a top-k payload needs
 // run only for the shots that enter the top k.
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
 import { WasmArray } from '../core/wasm.js';
+import { newArray } from './ops/transforms/step.js';
 import { formatShape } from '../core/input.js';
 import type { Run } from '../data/run.js';
 import type { DetectorGeometry } from '../image/geometry.js';
-import { applyOnce, isImage, makeStep, type ChainContext, type ShotValue, type Step, type WasmImage } from './transforms.js';
-import { makeSink, type Dataset, type Sink, type SinkState } from './sinks.js';
-import { transformKind, type OutputConfig, type PayloadConfig, type TransformConfig } from './config.js';
+import {
+  isImage,
+  makeSink,
+  makeStep,
+  transformKind,
+  type ChainContext,
+  type Dataset,
+  type PayloadConfig,
+  type ShotValue,
+  type Sink,
+  type SinkState,
+  type Step,
+  type TransformConfig,
+  type WasmImage,
+} from './ops/index.js';
+import type { OutputConfig } from './config/index.js';
 
 /** What the plan needs to know of a detector of the run. */
 export interface DetectorShape {
@@ -244,4 +258,27 @@ function describeArray(shape: number[], dtype: 'f32' | 'f64'): string {
 
 function describe(v: ShotValue): string {
   return isImage(v) ? describeArray(v.shape, v.data.dtype) : 'a number';
+}
+
+/** Runs a chain once on a finished value (an output's `after`), returning a plain copy. */
+export function applyOnce(
+  specs: readonly TransformConfig[],
+  value: { data: Float32Array | Float64Array | Int32Array; shape: number[] } | number,
+  context: ChainContext = {},
+): { data: Float32Array | Float64Array; shape: number[] } | number {
+  let current: ShotValue;
+  let owned: WasmArray<'f32'> | WasmArray<'f64'> | null = null;
+  if (typeof value === 'number') current = value;
+  else {
+    owned = newArray(value.data instanceof Float32Array ? 'f32' : 'f64', value.data.length).set(value.data);
+    current = { data: owned, shape: value.shape };
+  }
+  const steps = specs.map((s) => makeStep(s, context));
+  try {
+    for (const step of steps) current = step.apply(current);
+    return isImage(current) ? { data: current.data.copy(), shape: [...current.shape] } : current;
+  } finally {
+    for (const step of steps) step.dispose();
+    owned?.dispose();
+  }
 }

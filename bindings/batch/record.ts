@@ -2,7 +2,7 @@
 // `sacla batch --status` and re-submissions know which runs are under way or have failed.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
 import type { Scheduler } from './scripts.js';
 
 export interface Submission {

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { DataError, UsageError } from '../cli/errors.js';
+import { DataError, ConfigError } from '../core/errors.js';
 import type { Scheduler } from './scripts.js';
 
 const HOW_TO_GET: Record<string, string> = {
@@ -31,7 +31,7 @@ export function which(name: string, path = process.env.PATH ?? ''): string | nul
 /** Throws a clear error when a scheduler command is missing. */
 export function requireCommand(name: string): string {
   const found = which(name);
-  if (!found) throw new UsageError(`${name}: command not found. ${HOW_TO_GET[name] ?? ''}`.trim());
+  if (!found) throw new ConfigError(`${name}: command not found. ${HOW_TO_GET[name] ?? ''}`.trim());
   return found;
 }
 
@@ -47,7 +47,7 @@ export function runCommand(argv: string[], timeoutMs = 60_000): Promise<CommandR
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new UsageError(`${cmd}: command not found. ${HOW_TO_GET[cmd] ?? ''}`.trim()));
+        reject(new ConfigError(`${cmd}: command not found. ${HOW_TO_GET[cmd] ?? ''}`.trim()));
         return;
       }
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
@@ -132,7 +132,7 @@ export async function checkSlurmArraySize(maxRun: number): Promise<void> {
   if (!m) return;
   const max = Number(m[1]);
   if (maxRun >= max) {
-    throw new UsageError(
+    throw new ConfigError(
       `run ${maxRun} is too large an array index for this Slurm cluster (MaxArraySize = ${max}; array indices are run numbers): ask the admin to raise MaxArraySize in slurm.conf (at most 4000001)`,
     );
   }

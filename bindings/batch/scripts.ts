@@ -2,7 +2,7 @@
 // One array task per run, and the array index IS the run number: a chunk is a set of run
 // numbers, given to Slurm as a list (`--array=3,5,8-10`) and to PBS as a range (`-J 8-10`;
 // PBS arrays take ranges only, so runs with gaps become several arrays).
-import { UsageError } from '../cli/errors.js';
+import { ConfigError } from '../core/errors.js';
 
 export type Scheduler = 'slurm' | 'pbs';
 
@@ -61,7 +61,7 @@ export function slurmArraySpec(runs: number[]): string {
  * allowed inside an array). PBS: ranges without gaps, each cut into pieces of at most `chunk`.
  */
 export function chunkRuns(runs: number[], chunk: number, scheduler: Scheduler): number[][] {
-  if (!Number.isInteger(chunk) || chunk < 1) throw new UsageError(`--chunk must be an integer ≥ 1, got ${chunk}`);
+  if (!Number.isInteger(chunk) || chunk < 1) throw new ConfigError(`--chunk must be an integer ≥ 1, got ${chunk}`);
   const sorted = [...new Set(runs)].sort((a, b) => a - b);
   const slices = (list: number[]) => {
     const out: number[][] = [];
@@ -75,7 +75,7 @@ export function chunkRuns(runs: number[], chunk: number, scheduler: Scheduler): 
 /** `--mem`: a number of MB, or a number with K/M/G/T (and an optional B). */
 export function parseMem(v: string): { slurm: string; pbs: string } {
   const m = /^\s*(\d+)\s*([KMGT]?)B?\s*$/i.exec(v);
-  if (!m || Number(m[1]) === 0) throw new UsageError(`--mem must be a size such as 4000 (MB), 4000M or 8G, got "${v}"`);
+  if (!m || Number(m[1]) === 0) throw new ConfigError(`--mem must be a size such as 4000 (MB), 4000M or 8G, got "${v}"`);
   const unit = (m[2] || 'M').toUpperCase();
   return { slurm: `${m[1]}${unit}`, pbs: `${m[1]}${unit.toLowerCase()}b` };
 }
@@ -83,14 +83,14 @@ export function parseMem(v: string): { slurm: string; pbs: string } {
 /** `--time`: HH:MM:SS (hours may exceed 24). */
 export function parseTime(v: string): string {
   const m = /^\s*(\d+):([0-5]\d):([0-5]\d)\s*$/.exec(v);
-  if (!m) throw new UsageError(`--time must be HH:MM:SS (e.g. 01:30:00), got "${v}"`);
+  if (!m) throw new ConfigError(`--time must be HH:MM:SS (e.g. 01:30:00), got "${v}"`);
   return `${m[1].padStart(2, '0')}:${m[2]}:${m[3]}`;
 }
 
 /** `--partition` (PBS: the queue) and `--job-name`: no spaces or shell characters. */
 export function parseName(option: string) {
   return (v: string): string => {
-    if (!/^[A-Za-z0-9_.@+-]+$/.test(v)) throw new UsageError(`${option} must be letters, digits and _ . @ + -, got "${v}"`);
+    if (!/^[A-Za-z0-9_.@+-]+$/.test(v)) throw new ConfigError(`${option} must be letters, digits and _ . @ + -, got "${v}"`);
     return v;
   };
 }
@@ -102,7 +102,7 @@ export const FINISH_LINE = /^sacla batch: run (-?\d+) finished with exit code (\
 export function jobScript(spec: JobSpec): string {
   for (const [name, p] of Object.entries({ data: spec.data, config: spec.config, out: spec.out, logs: spec.logs, cli: spec.cli[1], node: spec.cli[0] })) {
     if (!p.startsWith('/')) throw new Error(`job script: ${name} path must be absolute, got "${p}"`);
-    if (/[\n\r]/.test(p)) throw new UsageError(`job script: the ${name} path has a line break: "${p}"`);
+    if (/[\n\r]/.test(p)) throw new ConfigError(`job script: the ${name} path has a line break: "${p}"`);
   }
   if (!spec.runs.length) throw new Error('job script: no runs');
   const runs = [...spec.runs].sort((a, b) => a - b);

@@ -3,7 +3,7 @@
 // submitted. Reads OUT/jobs/submissions.json, the result files and the logs.
 import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { storedConfigHash } from '../analysis/resultsOnDisk.js';
+import { storedConfigHash } from '../analysis/results.js';
 import { resultName } from '../analysis/results.js';
 import { listRunFiles } from '../data/runfile.js';
 import { latestSubmissions, logPath, readRecord, type Submission } from './record.js';

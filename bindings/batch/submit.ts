@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { listRunFiles } from '../data/runfile.js';
 import { addSubmission, jobsDir, logsDir } from './record.js';
 import { checkSlurmArraySize, submit } from './scheduler.js';
@@ -19,7 +19,7 @@ export function cliEntry(): [string, string] {
   return [process.execPath, candidates.find((c) => existsSync(c)) ?? candidates[0]];
 }
 
-export interface Plan {
+export interface BatchPlan {
   /** Runs to submit, ascending. */
   submit: number[];
   /** Runs left out, with the reason. */
@@ -31,14 +31,14 @@ export interface Plan {
  * config, and runs pending or running are left out; so are failed runs unless `retryFailed`.
  * Negative run numbers count back from the newest run in the folder.
  */
-export async function planBatch(opts: { data: string; out: string; runs: number[]; configHash: string; retryFailed?: boolean }): Promise<Plan> {
+export async function planBatch(opts: { data: string; out: string; runs: number[]; configHash: string; retryFailed?: boolean }): Promise<BatchPlan> {
   const present = (await listRunFiles(opts.data)).map((e) => e.run);
   const have = new Set(present);
-  const skipped: Plan['skipped'] = [];
+  const skipped: BatchPlan['skipped'] = [];
   const wanted: number[] = [];
   for (const r of opts.runs) {
     const run = r < 0 ? present[present.length + r] : r;
-    if (run === undefined) throw new UsageError(`--runs: run ${r} asked but ${opts.data} holds only ${present.length} runs`);
+    if (run === undefined) throw new ConfigError(`--runs: run ${r} asked but ${opts.data} holds only ${present.length} runs`);
     if (!have.has(run)) skipped.push({ run, reason: `not in ${opts.data}` });
     else wanted.push(run);
   }
@@ -93,7 +93,7 @@ export async function submitBatch(opts: SubmitOptions, onSubmitted?: (job: JobSu
   const config = resolve(opts.config);
   const logs = logsDir(out);
   const cli = opts.cli ?? cliEntry();
-  if (!opts.dryRun && !existsSync(cli[1])) throw new UsageError(`${cli[1]} is missing: build the CLI first (npm run build)`);
+  if (!opts.dryRun && !existsSync(cli[1])) throw new ConfigError(`${cli[1]} is missing: build the CLI first (npm run build)`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const jobs: JobSubmission[] = [];
   for (const runs of chunkRuns(opts.runs, opts.chunk, opts.scheduler)) {

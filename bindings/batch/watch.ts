@@ -10,8 +10,9 @@ import { resultName } from '../analysis/results.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listRunFiles } from '../data/runfile.js';
 import { addSubmission, logPath, logsDir, markInterrupted } from './record.js';
-import { storedConfigHash } from '../analysis/resultsOnDisk.js';
+import { storedConfigHash } from '../analysis/results.js';
 import { cliEntry, planBatch, submitBatch } from './submit.js';
+import { ConfigError } from '../core/errors.js';
 import type { Scheduler } from './scripts.js';
 
 export interface WatchOptions {
@@ -90,7 +91,7 @@ export async function watch(opts: WatchOptions): Promise<void> {
     } catch (err) {
       // A usage mistake, or a problem on the first look (no data folder), stops the watch;
       // later trouble (a scheduler command failing once) is reported and tried again.
-      if (first || (err as { exitCode?: number }).exitCode === 2) throw err;
+      if (first || err instanceof ConfigError) throw err;
       opts.say(`sacla watch: ${(err as Error).message}; trying again in ${opts.intervalMs / 1000} s`);
     }
     first = false;

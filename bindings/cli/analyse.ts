@@ -1,12 +1,14 @@
 // `sacla analyse`: runs → result files, with a progress bar and a one-line summary per run.
 import type { Command } from 'commander';
+import { Interrupted, stopsEverything } from './exit.js';
 import cliProgress from 'cli-progress';
 import { join, resolve } from 'node:path';
-import { loadConfig, defaultConfigPath, configHash } from '../analysis/config.js';
-import { analyseRun, type AnalysisResult, type Progress } from '../analysis/pipeline.js';
-import { defaultWorkers } from '../parallel/pool.js';
+import { loadConfig, defaultConfigPath, configHash } from '../analysis/config/index.js';
+import type { AnalysisResult, Progress } from '../analysis/pipeline.js';
+import { analyseRun } from '../node/index.js';
+import { defaultWorkers } from '../node/workers.js';
 import { resultName } from '../analysis/results.js';
-import { writeResult, storedConfigHash, removePendingResults } from '../analysis/resultsOnDisk.js';
+import { writeResult, storedConfigHash, removePendingResults } from '../analysis/results.js';
 import { resolveRun } from '../data/runfile.js';
 import { integer, runList } from './options.js';
 
@@ -53,7 +55,7 @@ export function registerAnalyse(program: Command): void {
       const hash = await configHash(config);
       const controller = new AbortController();
       const interrupt = () => {
-        controller.abort(Object.assign(new Error('interrupted'), { exitCode: 130 }));
+        controller.abort(new Interrupted());
         removePendingResults();
       };
       process.once('SIGINT', interrupt);
@@ -135,9 +137,9 @@ export function registerAnalyse(program: Command): void {
           } catch (err) {
             bar?.stop();
             if (controller.signal.aborted) throw controller.signal.reason;
-            const error = err as Error & { exitCode?: number };
+            const error = err as Error;
             // A config or usage mistake stops everything; a bad run is reported and skipped.
-            if (error.exitCode === 2) throw error;
+            if (stopsEverything(error)) throw error;
             failures++;
             if (opts.json) process.stdout.write(JSON.stringify({ run, error: error.message }) + '\n');
             process.stderr.write(`sacla: run ${run} failed: ${error.message}\n`);

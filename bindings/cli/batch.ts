@@ -3,16 +3,16 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { configHash, defaultConfigPath, loadConfig } from '../analysis/config.js';
+import { configHash, defaultConfigPath, loadConfig } from '../analysis/config/index.js';
 import { planBatch, submitBatch, type JobSubmission } from '../batch/submit.js';
 import { requireCommand } from '../batch/scheduler.js';
 import { parseMem, parseName, parseTime, shellQuote, type Scheduler } from '../batch/scripts.js';
 import { batchStatus, summariseStatus, type RunStatus } from '../batch/status.js';
 import { summariseRuns } from '../data/runfile.js';
-import { UsageError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 import { integer, runList } from './options.js';
 
-/** A parser that throws UsageError, as a commander option parser (exit code 2, option named). */
+/** A parser that throws ConfigError, as a commander option parser (exit code 2, option named). */
 export function optionParser<T>(parse: (v: string) => T) {
   return (v: string): T => {
     try {
@@ -101,15 +101,15 @@ export function registerBatch(program: Command): void {
     .action(async (opts: BatchOptions) => {
       const out = resolve(opts.out);
       if (opts.status) {
-        if (!existsSync(out)) throw new UsageError(`--out ${opts.out}: no such folder (nothing was submitted there)`);
+        if (!existsSync(out)) throw new ConfigError(`--out ${opts.out}: no such folder (nothing was submitted there)`);
         const data = opts.data === undefined ? undefined : resolve(opts.data);
         const hash = opts.config === undefined ? undefined : await configHash(await loadConfig(resolve(opts.config), data ? { dataDir: data } : {}));
         printStatus(await batchStatus({ out, data, configHash: hash, runs: opts.runs, tail: opts.tail }), opts.json);
         return;
       }
-      if (opts.data === undefined) throw new UsageError('sacla batch: --data <dir> is required (the folder of run files), unless --status');
-      if (opts.runs === undefined) throw new UsageError('sacla batch: --runs <runs> is required (e.g. --runs 100-250), unless --status');
-      if (opts.scheduler === undefined) throw new UsageError('sacla batch: --scheduler slurm|pbs is required, unless --status');
+      if (opts.data === undefined) throw new ConfigError('sacla batch: --data <dir> is required (the folder of run files), unless --status');
+      if (opts.runs === undefined) throw new ConfigError('sacla batch: --runs <runs> is required (e.g. --runs 100-250), unless --status');
+      if (opts.scheduler === undefined) throw new ConfigError('sacla batch: --scheduler slurm|pbs is required, unless --status');
       const scheduler = opts.scheduler;
       const data = resolve(opts.data);
       const configPath = resolve(opts.config ?? defaultConfigPath());

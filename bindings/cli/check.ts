@@ -2,7 +2,7 @@
 // without analysing it; exit 0 when everything resolves, 1 when something does not.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadConfig, defaultConfigPath } from '../analysis/config.js';
+import { loadConfig, defaultConfigPath } from '../analysis/config/index.js';
 import { checkRun, formatCheck } from '../analysis/check.js';
 import { runNumber } from './options.js';
 

@@ -3,11 +3,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
-import { loadConfig, defaultConfigPath } from '../analysis/config.js';
+import { loadConfig, defaultConfigPath } from '../analysis/config/index.js';
 import { makeDarks, removePendingDarks, type DarkRunResult, type DetectorDark } from '../analysis/darkRun.js';
 import type { Progress } from '../analysis/pipeline.js';
 import { resolveRun } from '../data/runfile.js';
 import { runNumber } from './options.js';
+import { Interrupted } from './exit.js';
 
 interface DarksOptions {
   data: string;
@@ -76,7 +77,7 @@ export function registerDarks(program: Command): void {
       const config = await loadConfig(configPath, { dataDir: opts.data });
       const controller = new AbortController();
       const interrupt = () => {
-        controller.abort(Object.assign(new Error('interrupted'), { exitCode: 130 }));
+        controller.abort(new Interrupted());
         removePendingDarks();
       };
       process.once('SIGINT', interrupt);

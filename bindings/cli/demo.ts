@@ -15,7 +15,7 @@ import {
   imageSum,
   meanAlongAxis,
 } from '../index.js';
-import { UsageError } from './errors.js';
+import { ConfigError } from '../core/errors.js';
 
 interface DemoOptions {
   shots: string;
@@ -56,9 +56,9 @@ export function registerDemo(program: Command): void {
       const shots = Number(options.shots);
       const size = Number(options.size);
       const seed = Number(options.seed);
-      if (!Number.isInteger(shots) || shots < 2) throw new UsageError(`--shots must be an integer ≥ 2, got ${options.shots}`);
-      if (!Number.isInteger(size) || size < 8) throw new UsageError(`--size must be an integer ≥ 8, got ${options.size}`);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${options.seed}`);
+      if (!Number.isInteger(shots) || shots < 2) throw new ConfigError(`--shots must be an integer ≥ 2, got ${options.shots}`);
+      if (!Number.isInteger(size) || size < 8) throw new ConfigError(`--size must be an integer ≥ 8, got ${options.size}`);
+      if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got ${options.seed}`);
       const pixels = size * size;
       const rng = new Rng(seed);
       const noise = normalTable16();

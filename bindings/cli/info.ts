@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { closestDark, listDarks } from '../data/darks.js';
 import { RunFile, listRunFiles, searchKeys, summariseRuns, type RunEntry } from '../data/runfile.js';
 import { detectorsOf, type DetectorLayout } from '../data/sensors.js';
-import { DataError } from './errors.js';
+import { DataError } from '../core/errors.js';
 
 
 const iso = (t: number | null) => (t === null ? null : new Date(t * 1000).toISOString());

@@ -2,6 +2,7 @@
 // `sacla <command>`: each command lives in its own file and registers itself here.
 // Exit codes: 0 success, 1 data or analysis error, 2 usage or config error.
 import { Command, CommanderError } from 'commander';
+import { exitCodeOf } from './exit.js';
 import { registerDemo } from './demo.js';
 import { registerSynth } from './synth.js';
 import { registerInfo } from './info.js';
@@ -9,6 +10,8 @@ import { registerCheck } from './check.js';
 import { registerAnalyse } from './analyse.js';
 import { registerDarks } from './darks.js';
 import { registerResults } from './results.js';
+import { registerTable } from './table.js';
+import { registerScan } from './scan.js';
 import { registerBatch } from './batch.js';
 import { registerWatch } from './watch.js';
 import { registerWeb } from './web.js';
@@ -33,6 +36,8 @@ registerCheck(program);
 registerAnalyse(program);
 registerDarks(program);
 registerResults(program);
+registerTable(program);
+registerScan(program);
 registerBatch(program);
 registerWatch(program);
 registerWeb(program);
@@ -40,11 +45,7 @@ registerWeb(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
-  } else {
-    const error = err as Error & { exitCode?: number };
-    process.stderr.write(`sacla: ${error.message}\n`);
-    process.exitCode = error.exitCode ?? 1;
-  }
+  // Commander has printed its own message (and --help/--version exit 0 through here too).
+  if (!(err instanceof CommanderError)) process.stderr.write(`sacla: ${(err as Error).message}\n`);
+  process.exitCode = exitCodeOf(err);
 }

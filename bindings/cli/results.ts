@@ -1,11 +1,12 @@
 // `sacla results DIR`: a table of the result files in a folder.
 import type { Command } from 'commander';
-import { readResults } from '../analysis/resultsOnDisk.js';
+import { readResults } from '../analysis/results.js';
 import { median } from '../core/numeric.js';
 import { runRange } from './options.js';
 
 interface ResultsOptions {
   runs?: { minRun: number; maxRun: number };
+  run?: { minRun: number; maxRun: number };
   json?: boolean;
 }
 
@@ -30,13 +31,14 @@ function format(value: number): string {
 export function registerResults(program: Command): void {
   program
     .command('results')
-    .description('Summarise the result files of a folder: run, time, good/total shots, median of each database value')
+    .description('Summarise the result files of a folder: run, time, good/total shots, median of each database value (sacla table: the same with user columns, CSV, sorting)')
     .argument('<dir>', 'folder of result files (run_<N>.h5)')
     .option('--runs <A-B>', 'only runs A to B (A-, -B and N work too)', runRange('--runs'))
+    .option('--run <A-B>', 'the same as --runs', runRange('--run'))
     .option('--json', 'print one JSON object per run')
     .action(async (dir: string, opts: ResultsOptions) => {
       const rows: Row[] = [];
-      for await (const result of readResults(dir, { ...opts.runs, warn: (m) => process.stderr.write(`sacla: ${m}\n`) })) {
+      for await (const result of readResults(dir, { ...(opts.runs ?? opts.run), warn: (m) => process.stderr.write(`sacla: ${m}\n`) })) {
         const config = result.config as { values?: Record<string, unknown> } | null;
         const valueNames = Object.keys(config?.values ?? {}).filter((name) => result.names.includes(name));
         rows.push({

@@ -3,10 +3,10 @@
 // interrupted (no half result file is left) and is done again at the next start.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { configHash, defaultConfigPath, loadConfig } from '../analysis/config.js';
+import { configHash, defaultConfigPath, loadConfig } from '../analysis/config/index.js';
 import { requireCommand } from '../batch/scheduler.js';
 import { watch } from '../batch/watch.js';
-import { defaultWorkers } from '../parallel/pool.js';
+import { defaultWorkers } from '../node/workers.js';
 import { addJobOptions, SUBMIT_COMMAND, type JobOptions } from './batch.js';
 import { integer } from './options.js';
 

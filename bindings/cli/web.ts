@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { integer } from './options.js';
-import { DataError, UsageError } from './errors.js';
+import { DataError, ConfigError } from '../core/errors.js';
 
 export const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -64,7 +64,7 @@ export function serveStatic(root: string, port: number): Promise<{ server: Serve
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new UsageError(`port ${port} is in use: choose another with --port, or leave it out for a free one`) : err);
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${port} is in use: choose another with --port, or leave it out for a free one`) : err);
     });
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
@@ -82,9 +82,9 @@ export function registerWeb(program: Command): void {
     .option('--dir <folder>', 'the built app to serve (default: dist/web of this package)')
     .option('--json', 'print {"url"} as JSON')
     .action(async (opts: { port: number; dir?: string; json?: boolean }) => {
-      if (opts.port > 65535) throw new UsageError(`--port must be ≤ 65535, got ${opts.port}`);
+      if (opts.port > 65535) throw new ConfigError(`--port must be ≤ 65535, got ${opts.port}`);
       const root = opts.dir ?? webRoot();
-      if (!existsSync(join(root, 'index.html'))) throw new UsageError(`${root}: no index.html (build the app with \`npm run build:web\`)`);
+      if (!existsSync(join(root, 'index.html'))) throw new ConfigError(`${root}: no index.html (build the app with \`npm run build:web\`)`);
       const { server, url } = await serveStatic(root, opts.port);
       process.stdout.write(opts.json ? `${JSON.stringify({ url, root })}\n` : `sacla web: serving ${root}\n  ${url}\n(Ctrl-C stops)\n`);
       await new Promise<void>((done) => {

@@ -21,9 +21,9 @@ export interface NDArray<T = NumericArray> {
   shape: number[];
 }
 
-/** An image already in wasm memory (the pipeline's shots), used without a copy. */
-export interface WasmImage<D extends DataType = DataType> {
-  data: WasmArray<D>;
+/** An image already in wasm memory (the pipeline's shots), used without a copy: float32, or float64 for float64 data. */
+export interface WasmImage {
+  data: WasmArray<'f32'> | WasmArray<'f64'>;
   shape: number[];
 }
 

@@ -5,12 +5,10 @@
 // view of the old buffer. So views are made fresh (`f32`, `f64`, ...) right before use
 // and never kept across a call that may allocate.
 
-export interface CoreExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  [kernel: string]: any;
-}
+import type { instantiate as declared } from '../../build/core.js';
+
+/** The kernel module's exports, typed by the declarations asc writes beside it (asconfig.json "bindings": "raw"). */
+export type CoreExports = Awaited<ReturnType<typeof declared>>;
 
 const wasmUrl = new URL('../../build/core.wasm', import.meta.url);
 
@@ -22,11 +20,12 @@ function readUtf16(memory: WebAssembly.Memory, ptr: number): string {
 }
 
 async function loadBytes(): Promise<BufferSource> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (isNode && wasmUrl.protocol === 'file:') {
-    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  // Node reads the file (its fetch has no file: URLs); browsers fetch it.
+  const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  if (builtin && wasmUrl.protocol === 'file:') {
+    const fs = builtin('node:fs') as typeof import('node:fs');
     try {
-      return await fs.readFile(wasmUrl);
+      return fs.readFileSync(wasmUrl);
     } catch (err) {
       throw new Error(
         `sacla-analysis: cannot read the kernel module ${wasmUrl.pathname} ` +
@@ -127,9 +126,12 @@ export class WasmArray<D extends DType = DType> {
 /** The element types kernels take data in: each kernel `k` reads float32, its twin `kF64` float64. */
 export type DataType = 'f32' | 'f64';
 
+/** The kernels that read data: each has a float64 twin `<name>F64` of the same signature. */
+export type TwinKernel = { [K in keyof CoreExports]: `${K & string}F64` extends keyof CoreExports ? K : never }[keyof CoreExports];
+
 /** The kernel `name` for data of `dtype` (`name` itself for float32, `nameF64` for float64). */
-export function kernel(name: string, dtype: DataType): (...args: (number | boolean)[]) => number {
-  return core[dtype === 'f64' ? `${name}F64` : name];
+export function kernel<K extends TwinKernel>(name: K, dtype: DataType): CoreExports[K] {
+  return (dtype === 'f64' ? core[`${name}F64` as keyof CoreExports] : core[name]) as CoreExports[K];
 }
 
 /**

@@ -1,6 +1,6 @@
 // Database value specifications (the config forms of the original framework) and their
 // calibrations, applied to the whole array of raw values of a run.
-import { UsageError } from '../cli/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { interp } from '../core/numeric.js';
 
 /** A table `x → y` (e.g. attenuator motor pulses → silicon thickness in metres). */
@@ -60,7 +60,7 @@ function checkTable(t: unknown, name: string, form: string): XYTable {
     !tab.x.every(Number.isFinite) ||
     !tab.y.every((v) => typeof v === 'number')
   ) {
-    throw new UsageError(
+    throw new ConfigError(
       `database value "${name}": ${form} needs {x: number[], y: number[]} of the same non-zero length`,
     );
   }
@@ -105,10 +105,10 @@ function fromFn(fn: CalibrationFn, name: string): (raw: Float64Array) => Float64
   return (raw) => {
     const r = fn(raw);
     if (!r || typeof (r as ArrayLike<number>).length !== 'number') {
-      throw new UsageError(`database value "${name}": its calibration function must return an array`);
+      throw new ConfigError(`database value "${name}": its calibration function must return an array`);
     }
     if (r.length !== raw.length) {
-      throw new UsageError(
+      throw new ConfigError(
         `database value "${name}": its calibration function returned ${r.length} values for ${raw.length} shots`,
       );
     }
@@ -116,10 +116,10 @@ function fromFn(fn: CalibrationFn, name: string): (raw: Float64Array) => Float64
   };
 }
 
-/** Checks one config entry and returns its normalised form; anything else is a UsageError. */
+/** Checks one config entry and returns its normalised form; anything else is a ConfigError. */
 export function normaliseSpec(name: string, spec: ValueSpec): NormalisedSpec {
   const bad = (why: string) =>
-    new UsageError(
+    new ConfigError(
       `database value "${name}": ${why}; expected a key string, [key, factor], [key, function], ` +
         `{key, scale}, {key, nearest: {x, y}}, {key, linear: {x, y}} or {key, fn}`,
     );

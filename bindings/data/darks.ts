@@ -1,6 +1,7 @@
 // Dark (pedestal) images: files named `<anything>_<unix timestamp>.npy` (or `.h5` with a `/dark`
 // dataset) in a folder per detector; the dark of a run is the one closest to the run's middle.
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
+import { files, paths } from '../core/files.js';
 import { H5Reader, loadH5, toFloat64 } from './h5.js';
 import { npyToFloat32, readNpy } from './npy.js';
 
@@ -28,18 +29,12 @@ const DARK_NAME = /_(\d+(?:\.\d+)?)\.(npy|h5)$/i;
 
 /** Dark files of a folder (by the naming rule), sorted by timestamp. */
 export async function listDarks(folder: string): Promise<DarkFile[]> {
-  const fs = await import('node:fs');
-  const nodePath = await import('node:path');
-  let names: string[];
-  try {
-    names = fs.readdirSync(folder);
-  } catch {
-    return [];
-  }
-  return names
+  if (files().stat(folder)?.kind !== 'folder') return [];
+  return files()
+    .list(folder)
     .map((n) => ({ n, m: DARK_NAME.exec(n) }))
     .filter((x): x is { n: string; m: RegExpExecArray } => x.m !== null)
-    .map((x) => ({ path: nodePath.join(folder, x.n), timestamp: Number(x.m[1]) }))
+    .map((x) => ({ path: paths.join(folder, x.n), timestamp: Number(x.m[1]) }))
     .sort((a, b) => a.timestamp - b.timestamp);
 }
 
@@ -110,15 +105,10 @@ export interface Mask {
  * folder the one closest in time to the run's middle (same naming rule as darks).
  */
 export async function loadMask(path: string, run: RunTime): Promise<Mask> {
-  const fs = await import('node:fs');
   let file = path;
-  let isDir = false;
-  try {
-    isDir = fs.statSync(path).isDirectory();
-  } catch {
-    throw new DataError(`mask ${path}: no such file or folder`);
-  }
-  if (isDir) {
+  const st = files().stat(path);
+  if (!st) throw new DataError(`mask ${path}: no such file or folder`);
+  if (st.kind === 'folder') {
     const chosen = await closestDark(path, run, () => {});
     if (!chosen) throw new DataError(`mask folder ${path} holds no mask file (<name>_<unix time>.npy)`);
     file = chosen;

@@ -1,5 +1,6 @@
 // The database reader: every configured per-tag value of a run, read once and calibrated.
-import { DataError, UsageError } from '../cli/errors.js';
+import { DataError, ConfigError } from '../core/errors.js';
+import { paths } from '../core/files.js';
 import { normaliseSpec, type NormalisedSpec, type ValueSpec } from './calibration.js';
 import { alignSidecar, readSidecar } from './sidecar.js';
 import { RunFile } from './runfile.js';
@@ -42,11 +43,10 @@ export class DBReader {
   static async read(file: RunFile | RunSource, values: Record<string, ValueSpec>, options: DBReaderOptions = {}): Promise<DBReader> {
     const source = file instanceof RunSource ? file : new RunSource([file]);
     const warn = options.warn ?? ((m: string) => console.warn(m));
-    const nodePath = await import('node:path');
-    const dir = nodePath.dirname(source.files[0].path);
-    const resolve = (p: string) => (nodePath.isAbsolute(p) ? p : nodePath.join(dir, p));
+    const dir = paths.dirname(source.files[0].path);
+    const resolve = (p: string) => (paths.isAbsolute(p) ? p : paths.join(dir, p));
     const specs = Object.entries(values).map(([name, spec]) => {
-      if (RESERVED.has(name)) throw new UsageError(`database value name "${name}" is reserved (index and tag are added by the reader)`);
+      if (RESERVED.has(name)) throw new ConfigError(`database value name "${name}" is reserved (index and tag are added by the reader)`);
       return normaliseSpec(name, spec);
     });
     const idx = options.indices;

@@ -1,7 +1,7 @@
 // One detector in one run: shot index → image `(raw − dark) × evPerAdu`, per sensor. A
 // detector of one sensor gives [rows, cols] images; one of P sensors a stack [P, rows, cols],
 // each sensor corrected with its own gain and its own slice of the dark.
-import { DataError, UsageError } from '../cli/errors.js';
+import { DataError, ConfigError } from '../core/errors.js';
 import type { Dark } from './darks.js';
 import { ImageReader } from './h5.js';
 import { core, WasmArray } from '../core/wasm.js';
@@ -150,7 +150,7 @@ export class Detector {
       });
     }
     if (typeof ev === 'number' && Number.isFinite(ev) && ev > 0) return this.layout.sensors.map(() => ev);
-    throw new UsageError(`evPerAdu must be a positive number or 'auto', got ${JSON.stringify(ev)}`);
+    throw new ConfigError(`evPerAdu must be a positive number or 'auto', got ${JSON.stringify(ev)}`);
   }
 
   /** Number of sensors (1 for a single sensor). */
@@ -169,7 +169,7 @@ export class Detector {
   }
 
   private index(i: number): number {
-    if (!Number.isInteger(i)) throw new UsageError(`shot index must be an integer, got ${i}`);
+    if (!Number.isInteger(i)) throw new ConfigError(`shot index must be an integer, got ${i}`);
     const j = i < 0 ? i + this.length : i;
     if (j < 0 || j >= this.length) throw new RangeError(`shot index ${i} out of range (detector ${this.id} has ${this.length} shots)`);
     return j;
@@ -185,11 +185,11 @@ export class Detector {
   read(i: number, out?: Image | WasmImageData): Image | WasmImageData {
     const j = this.index(i);
     const buf = out ?? (this.dtype === 'f64' ? new Float64Array(this.size) : new Float32Array(this.size));
-    if (buf.length !== this.size) throw new UsageError(`output buffer has ${buf.length} elements, need ${this.size}`);
+    if (buf.length !== this.size) throw new ConfigError(`output buffer has ${buf.length} elements, need ${this.size}`);
     const target = buf instanceof WasmArray ? buf : this.stagingBuffer();
     const rightType = buf instanceof WasmArray ? buf.dtype === this.dtype : this.dtype === 'f64' ? buf instanceof Float64Array : buf instanceof Float32Array;
     if (!rightType) {
-      throw new UsageError(`${this.id}: output buffer must be ${this.dtype === 'f64' ? 'float64' : 'float32'}, the detector's image dtype`);
+      throw new ConfigError(`${this.id}: output buffer must be ${this.dtype === 'f64' ? 'float64' : 'float32'}, the detector's image dtype`);
     }
     this.readInto(this.positions[j], target as WasmImageData);
     if (!(buf instanceof WasmArray)) buf.set(target.view());

@@ -2,7 +2,7 @@
 // h5wasm build injected for the browser), HDF5 errors turned into messages that name the file,
 // and a checked image read from the h5wasm heap into kernel memory (one copy, converting the dtype).
 import type { Dataset, File as H5File, Metadata } from 'h5wasm';
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
 import type { WasmArray } from '../core/wasm.js';
 
 /** The h5wasm library object (`import h5wasm from 'h5wasm'` or `'h5wasm/node'`). */
@@ -46,11 +46,15 @@ export async function useH5wasm(h5wasm: H5Lib): Promise<H5Lib> {
   return h5wasm;
 }
 
-/** Loads h5wasm once (Node build unless `useH5wasm` was called) and returns it. */
+// h5wasm's Node build, loaded only in Node when no build was handed over: a browser worker calls
+// useH5wasm first, and bundlers must not pull the Node build in (hence the specifier in a variable).
+const H5WASM_NODE = 'h5wasm/node';
+
+/** Loads h5wasm once (its Node build unless `useH5wasm` was called) and returns it. */
 export function loadH5(): Promise<H5Lib> {
   if (!loading) {
     loading = (async () => {
-      const m = (await import('h5wasm/node')) as unknown as { default: H5Lib };
+      const m = (await import(/* @vite-ignore */ H5WASM_NODE)) as { default: H5Lib };
       return useH5wasm(m.default);
     })();
   }

@@ -1,7 +1,8 @@
 // A small NumPy `.npy` reader (format versions 1, 2 and 3; little and big endian; bool, int8..64,
 // uint8..64, float32/64; C and Fortran order) and a writer (float32/64, int16/32, uint16, and bool
 // for bad-pixel masks).
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
+import { files } from '../core/files.js';
 
 export type NpyData =
   | Float32Array
@@ -160,12 +161,11 @@ export function npyToFloat32(a: NpyArray): Float32Array {
   return out;
 }
 
-/** Reads a `.npy` file from disk (Node). */
+/** Reads a `.npy` file. */
 export async function readNpy(path: string): Promise<NpyArray> {
-  const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = files().read(path);
   } catch (err) {
     throw new DataError(`${path}: cannot read .npy file: ${(err as Error).message}`);
   }

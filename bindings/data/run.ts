@@ -1,5 +1,6 @@
 // A run: the configured detectors plus the database reader; indexing and iteration give Shots.
-import { UsageError } from '../cli/errors.js';
+import { ConfigError } from '../core/errors.js';
+import { files } from '../core/files.js';
 import type { ValueSpec } from './calibration.js';
 import { closestDark, loadDark, type Dark } from './darks.js';
 import { DBReader } from './db.js';
@@ -145,7 +146,7 @@ export class Run implements Iterable<Shot> {
 
   /** Shot `i` (negative counts from the end). */
   get(i: number): Shot {
-    if (!Number.isInteger(i)) throw new UsageError(`shot index must be an integer, got ${i}`);
+    if (!Number.isInteger(i)) throw new ConfigError(`shot index must be an integer, got ${i}`);
     const j = i < 0 ? i + this.length : i;
     if (j < 0 || j >= this.length) throw new RangeError(`shot index ${i} out of range (run ${this.runNumber} has ${this.length} shots)`);
     const shot: Shot = { index: j, tag: this.tags[j] };
@@ -179,7 +180,7 @@ export class Run implements Iterable<Shot> {
   /** A lazy image handle of one detector (by friendly name) for shot `i`. */
   lazyImage(detector: string, i: number): LazyImage {
     const det = this.detectors[detector];
-    if (!det) throw new UsageError(`no configured detector "${detector}" (configured: ${Object.keys(this.detectors).join(', ')})`);
+    if (!det) throw new ConfigError(`no configured detector "${detector}" (configured: ${Object.keys(this.detectors).join(', ')})`);
     return det.lazy(i);
   }
 
@@ -206,7 +207,7 @@ export async function openRun(path: string, options: OpenRunOptions = {}): Promi
   try {
     const detCfg = options.detectors ?? {};
     const found = Object.entries(detCfg).map(([name, id]) => {
-      if (typeof id !== 'string' || !id) throw new UsageError(`detector "${name}": expected a detector id (e.g. "MPCCD-2N0-M02-003")`);
+      if (typeof id !== 'string' || !id) throw new ConfigError(`detector "${name}": expected a detector id (e.g. "MPCCD-2N0-M02-003")`);
       return { name, id, layouts: source.resolveDetector(id) };
     });
     const indices = selectPresentTags(source, found, options.missingTags ?? 'skip', warn);
@@ -234,14 +235,12 @@ async function resolveDark(
 ): Promise<Dark | Float32Array | Float64Array | null> {
   if (spec === undefined || spec === null) return null;
   if (typeof spec !== 'string') return spec;
-  const fs = await import('node:fs');
-  let isDir = false;
-  try {
-    isDir = fs.statSync(spec).isDirectory();
-  } catch {
+  const st = files().stat(spec);
+  if (!st) {
     warn(`dark folder ${spec} (${name}) does not exist: images are not dark-subtracted`);
     return null;
   }
+  const isDir = st.kind === 'folder';
   const path = isDir ? await closestDark(spec, source, (m) => warn(`${name}: ${m}`)) : spec;
   return path ? loadDark(path, shape) : null;
 }

@@ -1,7 +1,8 @@
 // One run inside one SACLA converter file (`/run_N/...`, docs/data.md): tags, times, the
 // converter's run and file information, the per-tag groups (sensors, assembled detectors,
 // cameras), database keys and raw value arrays. Also: finding runs in a folder of run files.
-import { DataError, UsageError } from '../cli/errors.js';
+import { DataError, ConfigError } from '../core/errors.js';
+import { files, paths } from '../core/files.js';
 import { closestKeys } from './calibration.js';
 import { H5Reader, dtypeName, loadH5, toFloat64 } from './h5.js';
 import type { SensorGeometry } from '../image/geometry.js';
@@ -113,11 +114,11 @@ export class RunFile {
       let r = run;
       if (r === undefined) {
         if (runs.length !== 1) {
-          throw new UsageError(`${path} holds ${runs.length} runs (${runs.join(', ')}): choose one with a run number`);
+          throw new ConfigError(`${path} holds ${runs.length} runs (${runs.join(', ')}): choose one with a run number`);
         }
         r = runs[0];
       } else if (r < 0) {
-        if (-r > runs.length) throw new UsageError(`${path}: run ${r} asked but the file holds only ${runs.length} runs`);
+        if (-r > runs.length) throw new ConfigError(`${path}: run ${r} asked but the file holds only ${runs.length} runs`);
         r = runs[runs.length + r];
       }
       return new RunFile(h5, r);
@@ -362,7 +363,7 @@ export function searchKeys(keys: string[], pattern: string | RegExp): string[] {
   try {
     re = typeof pattern === 'string' ? new RegExp(pattern, 'i') : pattern;
   } catch (err) {
-    throw new UsageError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    throw new ConfigError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
   return keys.filter((k) => {
     re.lastIndex = 0;
@@ -387,15 +388,9 @@ export interface RunEntry {
  * `run_<N>.h5`) are ignored.
  */
 export async function listRunFiles(pathOrFolder: string): Promise<RunEntry[]> {
-  const fs = await import('node:fs');
-  const nodePath = await import('node:path');
-  let st: import('node:fs').Stats;
-  try {
-    st = fs.statSync(pathOrFolder);
-  } catch {
-    throw new DataError(`${pathOrFolder}: no such file or folder`);
-  }
-  if (st.isFile()) {
+  const st = files().stat(pathOrFolder);
+  if (!st) throw new DataError(`${pathOrFolder}: no such file or folder`);
+  if (st.kind === 'file') {
     await loadH5();
     const h5 = H5Reader.open(pathOrFolder);
     try {
@@ -407,9 +402,9 @@ export async function listRunFiles(pathOrFolder: string): Promise<RunEntry[]> {
   const found = new Map<number, string[]>();
   const add = (run: number, path: string) => found.set(run, [...(found.get(run) ?? []), path]);
   const others: string[] = [];
-  for (const name of fs.readdirSync(pathOrFolder).sort()) {
+  for (const name of files().list(pathOrFolder).sort()) {
     if (!/\.(h5|hdf5)$/i.test(name) || name.endsWith('.tmp.h5')) continue;
-    const full = nodePath.join(pathOrFolder, name);
+    const full = paths.join(pathOrFolder, name);
     const m = /^(?:run_?)?(\d+)\.(h5|hdf5)$/i.exec(name);
     if (m && !name.startsWith('run_')) add(Number(m[1]), full);
     else others.push(full);
@@ -461,14 +456,14 @@ export async function resolveRun(pathOrFolder: string, run?: number, { combine =
   let entry: RunEntry | undefined;
   if (run === undefined) {
     if (entries.length !== 1) {
-      throw new UsageError(
+      throw new ConfigError(
         `${pathOrFolder} holds ${entries.length} runs (${summariseRuns(entries.map((e) => e.run))}): give a run number (−1 = newest)`,
       );
     }
     entry = entries[0];
-  } else if (!Number.isInteger(run)) throw new UsageError(`run number must be an integer, got ${run}`);
+  } else if (!Number.isInteger(run)) throw new ConfigError(`run number must be an integer, got ${run}`);
   else if (run < 0) {
-    if (-run > entries.length) throw new UsageError(`run ${run} asked but ${pathOrFolder} holds only ${entries.length} runs`);
+    if (-run > entries.length) throw new ConfigError(`run ${run} asked but ${pathOrFolder} holds only ${entries.length} runs`);
     entry = entries[entries.length + run];
   } else {
     entry = entries.find((x) => x.run === run);

@@ -1,8 +1,8 @@
 // Detectors as converter files store them: one group per sensor, named by `detector_name`.
 // A configured detector id is one sensor (or an assembled image, or a camera) whose name is
 // the id, or the sensors `<id>-1 … <id>-P` read as one stack. Group numbers are never used
-// to find a detector: they change between runs (sacla-format.md, leosala/sacla).
-import { DataError } from '../cli/errors.js';
+// to find a detector: they change between runs (docs/data.md, "Detectors"; leosala/sacla).
+import { DataError } from '../core/errors.js';
 import { DetectorGeometry } from '../image/geometry.js';
 import type { RunFile, SensorInfo } from './runfile.js';
 

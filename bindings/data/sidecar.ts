@@ -1,7 +1,8 @@
 // Sidecar text files of `tag, value` lines, as exported by the facility's sync-DAQ command-line
 // tool: one equipment per file, one line per tag. Blank lines, `#` comments and a non-numeric
 // header line are skipped; separators may be commas, tabs or spaces.
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
+import { files } from '../core/files.js';
 
 export interface Sidecar {
   tags: Float64Array;
@@ -39,12 +40,11 @@ export function parseSidecar(text: string, where = 'sidecar'): Sidecar {
   return { tags: Float64Array.from(tags), values: Float64Array.from(values) };
 }
 
-/** Reads a sidecar file (Node). */
+/** Reads a sidecar file. */
 export async function readSidecar(path: string): Promise<Sidecar> {
-  const { readFile } = await import('node:fs/promises');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = new TextDecoder().decode(files().read(path));
   } catch (err) {
     throw new DataError(`${path}: cannot read sidecar file: ${(err as Error).message}`);
   }

@@ -1,7 +1,7 @@
 // A run as read from one converter file, or from several files that split it by tags
 // (`run_N_bg.h5` + `run_N_sig.h5`, mpmdean/py15sacla SaveRunHDF): the tags of all files in
 // one ascending list, each tag read from the file that holds it.
-import { DataError } from '../cli/errors.js';
+import { DataError } from '../core/errors.js';
 import { RunFile, type RunInfo } from './runfile.js';
 import { resolveDetector, type DetectorLayout } from './sensors.js';
 

@@ -4,7 +4,8 @@
 // drifting spectrometer line, a forward scattering spot, bad (NaN) pixels; per-tag database
 // values for every key of the original config; dark files around the run. Deterministic for a
 // seed. Real users' files come from SACLA's converter: tests read h5py-written ones too.
-import { UsageError } from '../cli/errors.js';
+import { ConfigError } from '../core/errors.js';
+import { files, paths } from '../core/files.js';
 import type { ValueSpec } from './calibration.js';
 import { DetectorGeometry, type SensorGeometry } from '../image/geometry.js';
 import { guarded, h5lib, loadH5 } from './h5.js';
@@ -152,15 +153,14 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
   const preset = opts.preset ?? 'kuschel2023';
   const layout = opts.layout ?? 'sensors';
   const seed = opts.seed ?? 1;
-  if (!Number.isInteger(run) || run < 0) throw new UsageError(`--run must be a non-negative integer, got ${run}`);
-  if (!Number.isInteger(shots) || shots < 1) throw new UsageError(`--shots must be a positive integer, got ${shots}`);
-  if (!(preset in PRESETS)) throw new UsageError(`unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')})`);
-  if (layout !== 'sensors' && layout !== 'single') throw new UsageError(`unknown layout "${layout}" (known: sensors, single)`);
-  if (!Number.isFinite(seed)) throw new UsageError(`--seed must be a number, got ${seed}`);
+  if (!Number.isInteger(run) || run < 0) throw new ConfigError(`--run must be a non-negative integer, got ${run}`);
+  if (!Number.isInteger(shots) || shots < 1) throw new ConfigError(`--shots must be a positive integer, got ${shots}`);
+  if (!(preset in PRESETS)) throw new ConfigError(`unknown preset "${preset}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  if (layout !== 'sensors' && layout !== 'single') throw new ConfigError(`unknown layout "${layout}" (known: sensors, single)`);
+  if (!Number.isFinite(seed)) throw new ConfigError(`--seed must be a number, got ${seed}`);
   const dets = PRESETS[preset];
-  const fs = await import('node:fs');
-  const nodePath = await import('node:path');
-  fs.mkdirSync(out, { recursive: true });
+  const fs = files();
+  fs.mkdir(out);
   await loadH5();
   const h5 = h5lib();
 
@@ -210,8 +210,8 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
   const defocus = zRun / 40000;
   const focusGain = 0.3 + Math.exp(-0.5 * defocus * defocus);
 
-  const finalPath = nodePath.join(out, `${run}.h5`);
-  const tmpPath = nodePath.join(out, `${run}.tmp.h5`);
+  const finalPath = paths.join(out, `${run}.h5`);
+  const tmpPath = paths.join(out, `${run}.tmp.h5`);
   const f = guarded(tmpPath, 'a new file for writing', () => new h5.File(tmpPath, 'w'));
   const darks: Record<string, string[]> = {};
   const matchingDarks: Record<string, string> = {};
@@ -366,16 +366,16 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
     // ---- darks around the run: only the closest one matches the pedestal ----
     for (const st of state) {
       if (!(st.d.name in KUSCHEL2023.darkFolders)) continue;
-      const folder = nodePath.join(out, 'darks', st.d.name);
-      fs.mkdirSync(folder, { recursive: true });
+      const folder = paths.join(out, 'darks', st.d.name);
+      fs.mkdir(folder);
       darks[st.d.name] = [];
       const shape = st.sensors > 1 ? [st.sensors, ...st.shape] : st.shape;
       for (const [dt, offset] of DARK_TIMES) {
         const ts = Math.round(middle + dt);
         const data = new Float32Array(st.n);
         for (let i = 0; i < st.n; i++) data[i] = st.ped[i] + offset;
-        const p = nodePath.join(folder, `dark_${ts}.npy`);
-        fs.writeFileSync(p, encodeNpy(data, shape));
+        const p = paths.join(folder, `dark_${ts}.npy`);
+        fs.write(p, encodeNpy(data, shape));
         darks[st.d.name].push(p);
         if (offset === 0) matchingDarks[st.d.name] = p;
       }
@@ -386,11 +386,11 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
     } catch {
       /* ignore */
     }
-    fs.rmSync(tmpPath, { force: true });
+    fs.remove(tmpPath);
     throw err;
   }
   f.close();
-  fs.renameSync(tmpPath, finalPath);
+  fs.rename(tmpPath, finalPath);
   return {
     path: finalPath,
     run,
@@ -400,6 +400,6 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
     endTime,
     darks,
     matchingDarks,
-    bytes: fs.statSync(finalPath).size,
+    bytes: fs.stat(finalPath)!.size,
   };
 }

@@ -9,7 +9,7 @@ export type Value<T extends Float32Array | Float64Array> = number | T | NDArray<
 
 /** Minimum and Maximum: the state is made of input values, so it has the input's data type. */
 abstract class Extremum extends ElementwiseAccumulator<Value<Float32Array | Float64Array>> {
-  protected abstract readonly kernelName: string;
+  protected abstract readonly kernelName: 'minimumUpdate' | 'maximumUpdate';
 
   protected bufferSpec(length: number, dtype: DataType) {
     return { acc: [dtype, length] as [DataType, number] };

@@ -12,6 +12,18 @@ function edgeMargin(eps: number, bins: number, lo: number, hi: number): number {
   return 8 * eps * (bins + (Math.max(Math.abs(lo), Math.abs(hi)) * bins) / (hi - lo));
 }
 
+/** The range NumPy bins over: an empty range is widened by 0.5 on each side. */
+function binRange([lo, hi]: [number, number]): [number, number] {
+  return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
+}
+
+/** The centres of `bins` equal bins over `range` (from numpy.linspace's edges), as a Histogrammer bins. */
+export function histogramCenters(bins: number, range: [number, number]): Float64Array {
+  const [lo, hi] = binRange(range);
+  const e = linspace(lo, hi, bins + 1);
+  return Float64Array.from({ length: bins }, (_, i) => (e[i] + e[i + 1]) / 2);
+}
+
 /**
  * Counts of an array in `bins` equal bins over `range` = [lo, hi], exactly as
  * `numpy.histogram(x, bins, range)`: values outside and NaN are ignored, the last bin
@@ -31,15 +43,10 @@ export class Histogrammer {
   constructor(bins: number, range: [number, number]) {
     if (!(Number.isInteger(bins) && bins >= 1)) throw new RangeError(`Histogrammer: bins must be an integer ≥ 1, got ${bins}`);
     if (!Array.isArray(range) || range.length !== 2) throw new TypeError(`Histogrammer: range must be [lo, hi], got ${JSON.stringify(range)}`);
-    let [lo, hi] = range;
-    if (!(Number.isFinite(lo) && Number.isFinite(hi)) || lo > hi) {
-      throw new RangeError(`Histogrammer: range must be finite with lo ≤ hi, got [${lo}, ${hi}]`);
+    if (!(Number.isFinite(range[0]) && Number.isFinite(range[1])) || range[0] > range[1]) {
+      throw new RangeError(`Histogrammer: range must be finite with lo ≤ hi, got [${range[0]}, ${range[1]}]`);
     }
-    // As NumPy: an empty range is widened by 0.5 on each side.
-    if (lo === hi) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
+    const [lo, hi] = binRange(range);
     this.bins = bins;
     this.range = [lo, hi];
     const edges = linspace(lo, hi, bins + 1);
@@ -60,8 +67,7 @@ export class Histogrammer {
 
   /** The bin centres. */
   centers(): Float64Array {
-    const e = this.edges();
-    return Float64Array.from({ length: this.bins }, (_, i) => (e[i] + e[i + 1]) / 2);
+    return histogramCenters(this.bins, this.range);
   }
 
   /** Counts of one array (a number, typed array, {data, shape} or float32/float64 wasm array). */

@@ -12,8 +12,8 @@ import {
   toRunOptions,
   validateConfig,
   type ExperimentConfig,
-} from '../../bindings/analysis/config.js';
-import { UsageError } from '../../bindings/cli/errors.js';
+} from '../../bindings/analysis/config/index.js';
+import { ConfigError } from '../../bindings/core/errors.js';
 import { KUSCHEL2023 } from '../../bindings/data/synth.js';
 import { Histogrammer } from '../../bindings/stats/histogram.js';
 
@@ -42,15 +42,15 @@ function base(): Record<string, any> {
   };
 }
 
-/** The UsageError message of validating `raw`. */
+/** The ConfigError message of validating `raw`. */
 function mistakes(raw: unknown, origin = 'test.json'): string {
   try {
     validateConfig(raw, origin);
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ConfigError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a ConfigError');
 }
 
 describe('configs/kuschel2023.json', () => {
@@ -141,7 +141,7 @@ describe('mistakes', () => {
   it('bad JSON: file name, line and column', async () => {
     const p = writeTmp('.json', '{\n  "detectors": {},\n  "outputs": [\n    { "name": "a" "source": "b" }\n  ]\n}\n');
     const err = await loadConfig(p).catch((e) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain(p);
     expect(err.message).toMatch(/line 4, column 19/);
     const p2 = writeTmp('.json', '{ "outputs": [');
@@ -150,7 +150,7 @@ describe('mistakes', () => {
 
   it('missing file names it', async () => {
     const err = await loadConfig(join(tmp, 'nope.json')).catch((e) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toContain('nope.json');
   });
 
@@ -246,7 +246,7 @@ describe('mistakes', () => {
     c.outputs[1].after = [{ sum: {} }];
     c.outputs.push({ name: 'r3', source: 'cam', sink: 'variance', after: [{ radialProfile: { center: [1, 2, 3] } }] });
     const msg = mistakes(c);
-    expect(msg).toContain('outputs[1].after: expected no after transforms with a perShot or topK sink');
+    expect(msg).toContain('outputs[1].after: expected no after transforms with a perShot sink (after applies to mean, variance, min, max, median and quantile)');
     expect(msg).toContain(
       'outputs[2].after[0].radialProfile: expected a center of 2 numbers for a detector image ([row, col]), got an array (2-D for one sensor, 3-D for several) (the variance over the run)',
     );

@@ -1,6 +1,7 @@
 // `sacla darks`: dark files and bad-pixel masks from a dark run, checked against an independent
 // NumPy computation (test/fixtures/sacla/make_dark_run.py), and used by `closestDark`, by
 // `sacla analyse` as a dark and by the `mask` transform.
+import { ConfigError, DataError } from '../../bindings/core/errors.js';
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -335,8 +336,8 @@ describe('makeDarks (library)', () => {
       expect(r.detectors[det]).toMatchObject({ dark: darkPath(out, det), mask: maskPath(out, det), shape: want.shape, dtype: want.dtype, shots: 20, masked: want.masked['6'] });
       expectDark(await readNpy(r.detectors[det].dark), exp(`100_${det}_dark`));
     }
-    await expect(makeDarks(config, { data, run: 100 }, { out })).rejects.toMatchObject({ exitCode: 1 });
-    await expect(makeDarks(config, { data, run: 100 }, { out, maskSigma: -1 })).rejects.toMatchObject({ exitCode: 2 });
+    await expect(makeDarks(config, { data, run: 100 }, { out })).rejects.toBeInstanceOf(DataError);
+    await expect(makeDarks(config, { data, run: 100 }, { out, maskSigma: -1 })).rejects.toBeInstanceOf(ConfigError);
   });
 
   test('encodeNpy writes a Uint8Array as NumPy bool (|b1), which parseNpy reads back', () => {

@@ -26,6 +26,7 @@ beforeAll(async () => {
     { name: 'diode_mean', source: 'diode', sink: 'mean' },
     { name: 'big_max', source: 'big', sink: 'max' },
     { name: 'sampleX2_min', source: 'sampleX2', sink: 'min' },
+    { name: 'spectrum_sum', source: 'spectrometer', transforms: [{ sumAlongAxis: { axis: 1 } }], sink: 'perShot' },
   );
   const config = validateConfig(raw, 'float64.json');
   const result = await analyseRun({ ...config, detectors: { ...config.detectors } }, { data: DATA, run: 7 }, { workers: 1, warn: () => {} });
@@ -49,5 +50,17 @@ describe('float64 per-shot values through the pipeline', () => {
     expect(outputs.big_max.data[0]).toBeGreaterThan(1e39);
     expect(outputs.diode_mean.data[0]).toBeCloseTo(mean(outputs.diode.data), 9);
     expect(outputs.sampleX2_min.data[0]).toBe(Math.min(...Array.from(outputs.sampleX2.data)));
+  });
+
+  test('sumAlongAxis per shot is the per-shot spectrum (meanAlongAxis, checked against NumPy) times the row length', () => {
+    const { spectrum, spectrum_sum: sum } = outputs;
+    expect(sum.shape).toEqual(spectrum.shape);
+    const rowLength = 16; // the fixture's spectrometer is 48×16
+    let worst = 0;
+    for (let i = 0; i < sum.data.length; i++) {
+      worst = Math.max(worst, Math.abs(sum.data[i] - spectrum.data[i] * rowLength) / Math.max(1, Math.abs(sum.data[i])));
+    }
+    expect(sum.data.length).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(1e-6);
   });
 });

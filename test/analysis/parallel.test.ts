@@ -4,7 +4,7 @@ import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, analyseRun, defaultConfigPath, writeSyntheticRun, openConfiguredRun, memoryBytes, type AnalysisResult, type ExperimentConfig } from 'sacla-analysis';
+import { loadConfig, analyseRun, defaultConfigPath, writeSyntheticRun, openConfiguredRun, memoryBytes, type AnalysisResult, type ExperimentConfig } from 'sacla-analysis/node';
 
 let dir: string;
 let config: ExperimentConfig;

@@ -1,6 +1,7 @@
 // `sacla synth` and `sacla info`, run in-process through commander (as bindings/cli/main.ts does).
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { Command } from 'commander';
+import { exitCodeOf } from '../../bindings/cli/exit.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +24,8 @@ async function sacla(...args: string[]): Promise<{ out: string; code: number; er
     await program.parseAsync(['node', 'sacla', ...args]);
     return { out, code: 0, err: '' };
   } catch (e) {
-    const err = e as Error & { exitCode?: number; code?: string };
-    // main.ts: commander errors → 2, others → their exitCode or 1
-    const code = err.code?.startsWith('commander.') ? 2 : (err.exitCode ?? 1);
-    return { out, code, err: err.message };
+    // main.ts maps every error to its exit code with exitCodeOf
+    return { out, code: exitCodeOf(e), err: (e as Error).message };
   } finally {
     spy.mockRestore();
   }

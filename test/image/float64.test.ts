@@ -21,7 +21,7 @@ import {
   WasmArray,
 } from 'sacla-analysis';
 import { loadFixture } from '../helpers/fixtures.js';
-import { expectClose, expectExact } from '../helpers/reference-stats.js';
+import { expectClose, expectExact } from '../helpers/compare.js';
 
 const histogramCases = loadFixture('histogram_f64').cases as any[];
 const thresholds = loadFixture('thresholds_f64').cases as any[];

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { Histogrammer, RangeCounter, WasmArray } from 'sacla-analysis';
 import { loadFixture } from '../helpers/fixtures.js';
 import { detectorImage } from '../helpers/random.js';
-import { histogramRef, linspaceRef, nextDown32, nextUp32, rangeCountRef } from '../helpers/reference-image.js';
+import { histogramRef, linspaceRef, nextDown32, nextUp32, rangeCountRef } from '../reference/index.js';
 
 const histogramCases = loadFixture('histogram').cases as any[];
 const rangeCases = loadFixture('range_counter').cases as any[];

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { NoiseCutter, WasmArray } from 'sacla-analysis';
 import { detectorImage } from '../helpers/random.js';
-import { nextDown32, nextUp32, noiseCutRef, numpyBound32 } from '../helpers/reference-image.js';
+import { nextDown32, nextUp32, noiseCutRef, numpyBound32 } from '../reference/index.js';
 
 const IMG = detectorImage(1024 * 1024, 21, { offset: 900, noise: 150, hits: 0.03 });
 // sprinkle NaN and ±Inf

@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { radialProfile, RadialProfiler, WasmArray } from 'sacla-analysis';
 import { loadFixture } from '../helpers/fixtures.js';
 import { detectorImage, rng } from '../helpers/random.js';
-import { firstMismatch, radialRef, rintHalfEven } from '../helpers/reference-image.js';
+import { firstMismatch } from '../helpers/compare.js';
+import { radialRef, rintHalfEven } from '../reference/index.js';
 
 const cases = loadFixture('radial').cases as any[];
 

@@ -1,10 +1,11 @@
 // reduce.ts: axis means/sums (float64 accumulation, float32 result), image and ROI sums and
 // means (NaN rules), cropping and the detector correction (raw − dark) × gain, vs plain
-// loops in test/helpers/reference-image.ts.
+// loops in test/reference/image.ts.
 import { describe, expect, test } from 'vitest';
 import { correctImage, cropImage, imageSum, meanAlongAxis, roiMean, roiSum, sumAlongAxis, WasmArray } from 'sacla-analysis';
 import { detectorImage, rng } from '../helpers/random.js';
-import { correctRef, cropRef, firstMismatch, reduceAxisRef, roiRef } from '../helpers/reference-image.js';
+import { firstMismatch } from '../helpers/compare.js';
+import { correctRef, cropRef, reduceAxisRef, roiRef } from '../reference/index.js';
 
 const ROWS = 1024;
 const COLS = 512;

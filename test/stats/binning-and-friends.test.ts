@@ -2,7 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BinSorter, DynamicBinSorter, CDFEstimator, CacheAccumulator, Counter, Mean, TopK, WasmArray, restoreAccumulator, type TopKEntry } from 'sacla-analysis';
 import { rng, normal } from '../helpers/random.js';
-import { expectClose, expectExact, meanVariance } from '../helpers/reference-stats.js';
+import { expectClose, expectExact } from '../helpers/compare.js';
+import { meanVariance } from '../reference/index.js';
 
 describe('BinSorter', () => {
   it('default Counter per bin; half-open bins [e_i, e_i+1); histogram and histogram_density by hand', () => {

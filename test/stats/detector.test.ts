@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Mean, Variance, Minimum, Maximum, MedianEstimator, Covariance, type NDArray } from 'sacla-analysis';
 import { detectorImage, rng, normal } from '../helpers/random.js';
-import { covariance, expectClose, expectExact, maxAbs, meanVariance, minMax, quantileMarkers, RefP2 } from '../helpers/reference-stats.js';
+import { expectClose, expectExact, maxAbs } from '../helpers/compare.js';
+import { covariance, meanVariance, minMax, quantileMarkers, RefP2 } from '../reference/index.js';
 
 for (const [H, W] of [
   [1024, 1024],

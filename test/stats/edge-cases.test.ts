@@ -15,7 +15,8 @@ import {
   type NDArray,
 } from 'sacla-analysis';
 import { rng, normal } from '../helpers/random.js';
-import { covariance, expectClose, expectExact, meanVariance, minMax, quantileMarkers, RefP2, toF32 } from '../helpers/reference-stats.js';
+import { expectClose, expectExact } from '../helpers/compare.js';
+import { covariance, meanVariance, minMax, quantileMarkers, RefP2, toF32 } from '../reference/index.js';
 
 const seededStack = (K: number, L: number, seed: number) => {
   const g = normal(rng(seed));

@@ -20,7 +20,7 @@ import {
   TopK,
   restoreAccumulator,
 } from 'sacla-analysis';
-import { expectExact } from '../helpers/reference-stats.js';
+import { expectExact } from '../helpers/compare.js';
 
 describe('merging the wrong things', () => {
   it('a Mean into a Variance (and other kind mismatches) names both kinds', () => {

@@ -15,7 +15,7 @@ import {
   type NDArray,
 } from 'sacla-analysis';
 import { loadFixture } from '../helpers/fixtures.js';
-import { expectClose, expectExact, maxAbs, rows } from '../helpers/reference-stats.js';
+import { expectClose, expectExact, maxAbs, rows } from '../helpers/compare.js';
 
 const variance = loadFixture('variance');
 const covariance = loadFixture('covariance');

@@ -18,7 +18,7 @@ import {
   type NDArray,
 } from 'sacla-analysis';
 import { loadFixture } from '../helpers/fixtures.js';
-import { expectClose, expectExact, maxAbs, rows } from '../helpers/reference-stats.js';
+import { expectClose, expectExact, maxAbs, rows } from '../helpers/compare.js';
 
 const accumulators = loadFixture('accumulators_f64');
 const p2 = loadFixture('p2_f64');

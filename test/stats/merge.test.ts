@@ -21,7 +21,8 @@ import {
 } from 'sacla-analysis';
 import { loadFixture } from '../helpers/fixtures.js';
 import { rng, normal } from '../helpers/random.js';
-import { covariance, expectClose, expectExact, maxAbs, meanVariance, minMax, quantileMarkers, RefP2, RefRunningMean, rows } from '../helpers/reference-stats.js';
+import { expectClose, expectExact, maxAbs, rows } from '../helpers/compare.js';
+import { covariance, meanVariance, minMax, quantileMarkers, RefP2, RefRunningMean } from '../reference/index.js';
 
 const variance = loadFixture('variance');
 const covFixture = loadFixture('covariance');

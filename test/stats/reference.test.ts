@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { RunningCovariance, RunningMean, RunningVariance, CDFEstimator, QuantileEstimator, digitize, type NDArray } from 'sacla-analysis';
 import { rng, normal } from '../helpers/random.js';
-import { expectClose, expectExact, quantileMarkers, RefP2, RefRunningMean, RefRunningVariance } from '../helpers/reference-stats.js';
+import { expectClose, expectExact } from '../helpers/compare.js';
+import { quantileMarkers, RefP2, RefRunningMean, RefRunningVariance } from '../reference/index.js';
 
 describe('RunningMean / RunningVariance / RunningCovariance vs the references', () => {
   it('default lifetime is 10', () => {

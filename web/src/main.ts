@@ -4,7 +4,7 @@ import './style.css';
 import * as Comlink from 'comlink';
 import { spawn } from './worker/spawn.js';
 import type { AnalysisApi } from './worker/analysis.worker.js';
-import { validateConfig, type ExperimentConfig } from '../../bindings/analysis/config.js';
+import { validateConfig, type ExperimentConfig } from '../../bindings/analysis/config/index.js';
 import builtin from '../../configs/kuschel2023.json';
 import { RunView } from './views/run.js';
 import { ScanView } from './views/scan.js';

@@ -1,5 +1,6 @@
 // What to draw for a result: the config (stored in every result file) says what each dataset is.
-import type { Data, ResultData } from '../types.js';
+import type { ResultData } from '../types.js';
+import { TRANSFORMS, type TransformKind } from '../../../bindings/analysis/ops/index.js';
 
 interface OutputLike {
   name: string;
@@ -116,7 +117,9 @@ export function classify(result: ResultData): Classified {
     else if (shape.length === 1) {
       const afterKey = lastKey(o.after);
       const key = afterKey ?? lastKey(o.transforms);
-      if (key === 'histogram' && !afterKey) {
+      // The op that made the curve says how it is drawn (analysis/ops: `panel`).
+      const panel = key && key in TRANSFORMS ? TRANSFORMS[key as TransformKind].panel : undefined;
+      if (panel === 'histogram' && !afterKey) {
         const h = o.transforms![o.transforms!.length - 1].histogram;
         const x = histCenters(h.bins, h.range);
         const group = `${x}|${h.bins}|${JSON.stringify(h.range)}`;
@@ -127,7 +130,7 @@ export function classify(result: ResultData): Classified {
           histGroups.set(group, p);
           curves.push(p);
         }
-      } else if (key === 'radialProfile') {
+      } else if (panel === 'radius') {
         const step = (afterKey ? o.after! : o.transforms!).at(-1)!.radialProfile;
         const os = Number(step.os ?? 1) || 1;
         curves.push({ kind: 'curve', title: `${describe(o)}`, names: [o.name], x: null, xLabel: 'radius (pixels)', logY: false, xScale: 1 / os });
@@ -146,8 +149,4 @@ export function classify(result: ResultData): Classified {
   }
   if (!defaultTraces.length && traces.length) defaultTraces.push(traces[0]);
   return { images, curves, traces, defaultTraces, topk, scalars, skipped };
-}
-
-export function isPerShot(data: Data, goodShots: number): boolean {
-  return data.shape.length === 1 && data.shape[0] === goodShots;
 }

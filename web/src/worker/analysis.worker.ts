@@ -6,11 +6,11 @@ import * as Comlink from 'comlink';
 import { h5ready, mountFiles, announceReady } from './setup.js';
 import { analyseRun, type AnalysisResult } from '../../../bindings/analysis/pipeline.js';
 import { checkRun, type CheckReport } from '../../../bindings/analysis/check.js';
-import { fillResultFile } from '../../../bindings/analysis/results.js';
+import { openResult, writeResult, ResultFile } from '../../../bindings/analysis/results.js';
+import { files } from '../../../bindings/core/files.js';
 import { RunFile, listRunFiles } from '../../../bindings/data/runfile.js';
 import { detectorsOf } from '../../../bindings/data/sensors.js';
-import type { ExperimentConfig } from '../../../bindings/analysis/config.js';
-import { emfs } from '../shims/emfs.js';
+import type { ExperimentConfig } from '../../../bindings/analysis/config/index.js';
 import { webPool } from './pool.js';
 import { runStatistic } from '../scan.js';
 import type { AxisSpec, Data, MountFile, OpenedRuns, ProgressInfo, ResultData, RunSummary, ScanFile, ScanPoint } from '../types.js';
@@ -29,14 +29,7 @@ function inTurn<T>(job: () => Promise<T>): Promise<T> {
   return next;
 }
 
-interface OpenResult {
-  name: string;
-  file: InstanceType<typeof h5wasm.File>;
-  shapes: Record<string, number[]>;
-  attrs: Record<string, string | number>;
-  cache: Map<string, Data>;
-}
-const results = new Map<string, OpenResult>();
+const results = new Map<string, ResultFile>();
 let resultMounts = 0;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -46,8 +39,7 @@ function isResultFile(path: string): boolean {
   let f: InstanceType<typeof h5wasm.File> | null = null;
   try {
     f = new h5wasm.File(path, 'r');
-    const keys = f.keys();
-    return keys.includes('runNR') && !keys.some((k) => /^run_\d+$/.test(k)) && 'config' in f.attrs;
+    return ResultFile.holdsResult(f);
   } catch {
     return false;
   } finally {
@@ -55,46 +47,22 @@ function isResultFile(path: string): boolean {
   }
 }
 
-function attrsOf(file: InstanceType<typeof h5wasm.File>): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [k, a] of Object.entries(file.attrs)) {
-    const v = a.value as unknown;
-    out[k] = typeof v === 'bigint' ? Number(v) : typeof v === 'number' || typeof v === 'string' ? v : String(v);
+function rootKeys(path: string): string[] {
+  const f = new h5wasm.File(path, 'r');
+  try {
+    return f.keys();
+  } finally {
+    f.close();
   }
-  return out;
 }
 
-function toData(value: unknown, shape: number[] | null): Data {
-  if (typeof value === 'number' || typeof value === 'bigint') return { data: Float64Array.of(Number(value)), shape: [] };
-  if (value instanceof Float32Array || value instanceof Float64Array || value instanceof Int32Array) return { data: value, shape: shape ?? [value.length] };
-  if (ArrayBuffer.isView(value)) return { data: Float64Array.from(value as unknown as ArrayLike<number>, Number), shape: shape ?? [] };
-  if (Array.isArray(value)) return { data: Float64Array.from(value, Number), shape: shape ?? [value.length] };
-  throw new Error(`not a numeric dataset`);
-}
+/** A result file's name as the user gave it (its path under the mount folder). */
+const labelOf = (r: ResultFile) => r.path.replace(/^\/results\/\d+\//, '');
 
-function readDataset(r: OpenResult, name: string): Data {
-  let d = r.cache.get(name);
-  if (!d) {
-    const entry = r.file.get(name) as { type?: string; value?: unknown; shape?: number[] | null } | null;
-    if (!entry || entry.type !== 'Dataset') throw new Error(`${r.name}: no dataset "${name}"`);
-    d = toData(entry.value, entry.shape ?? null);
-    r.cache.set(name, d);
-  }
-  return d;
-}
-
-function resultOf(id: string): OpenResult {
+function resultOf(id: string): ResultFile {
   const r = results.get(id);
   if (!r) throw new Error(`result ${id} is not open`);
   return r;
-}
-
-function parseConfig(attrs: Record<string, string | number>): unknown {
-  try {
-    return typeof attrs.config === 'string' ? JSON.parse(attrs.config) : null;
-  } catch {
-    return null;
-  }
 }
 
 function fromAnalysis(result: AnalysisResult, warnings: string[]): ResultData {
@@ -239,56 +207,41 @@ const api = {
     controller?.abort(new Error('cancelled'));
   },
 
-  /** The last analysis as the bytes of its result file (the layout `sacla analyse` writes). */
-  saveResult(): Uint8Array {
+  /** The last analysis as the bytes of its result file (written as `sacla analyse` writes it, into memory). */
+  async saveResult(): Promise<Uint8Array> {
     if (!last) throw new Error('no analysis to save yet');
-    const fs = emfs();
-    const path = `/tmp/run_${last.run}.${Date.now()}.h5`;
-    const file = new h5wasm.File(path, 'w');
-    try {
-      fillResultFile(file, last);
-    } finally {
-      file.close();
-    }
-    const bytes = fs.readFile(path) as Uint8Array;
-    fs.unlink(path);
+    const path = await writeResult(`/tmp/save-${Date.now()}`, last);
+    const bytes = files().read(path);
+    files().remove(path);
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
 
   /** Opens result files (kept open for the scan view); returns what each holds. */
-  async openResults(files: MountFile[]): Promise<{ opened: ScanFile[]; problems: string[] }> {
+  async openResults(mounted: MountFile[]): Promise<{ opened: ScanFile[]; problems: string[] }> {
     const folder = `/results/${++resultMounts}`;
-    await mountFiles(folder, files);
+    await mountFiles(folder, mounted);
     const opened: ScanFile[] = [];
     const problems: string[] = [];
-    files.forEach(({ path: name }, k) => {
+    for (const [k, { path: name }] of mounted.entries()) {
       const path = `${folder}/${name}`;
-      let file: InstanceType<typeof h5wasm.File> | null = null;
+      let r: ResultFile | null = null;
       try {
-        file = new h5wasm.File(path, 'r');
-        const keys = file.keys();
-        if (!keys.includes('runNR')) {
-          const isRun = keys.some((k) => /^run_\d+$/.test(k));
+        r = await openResult(path);
+        if (!r.names.includes('runNR')) {
+          const isRun = rootKeys(path).some((key) => /^run_\d+$/.test(key));
           throw new Error(isRun ? 'a run file, not a result file: open it with "Open runs" and analyse it' : 'not a result file (no runNR dataset)');
         }
-        const shapes: Record<string, number[]> = {};
-        for (const key of keys) {
-          const entry = file.get(key) as { type?: string; shape?: number[] | null } | null;
-          if (entry?.type === 'Dataset') shapes[key] = entry.shape ?? [];
-        }
-        const attrs = attrsOf(file);
         const id = `${resultMounts}-${k}`;
-        const r: OpenResult = { name, file, shapes, attrs, cache: new Map() };
         results.set(id, r);
-        const runNR = readDataset(r, 'runNR').data[0];
+        const runNR = r.read('runNR').data[0];
         const fromName = /(\d+)\.h5$/i.exec(name);
         if (fromName && Number(fromName[1]) !== runNR) problems.push(`${name}: the file name says run ${fromName[1]} but it holds run ${runNR}`);
-        opened.push({ id, name, run: runNR, goodShots: Number(attrs.good_shots ?? NaN), shapes });
+        opened.push({ id, name, run: runNR, goodShots: Number(r.attrs.good_shots ?? NaN), shapes: r.shapes });
       } catch (err) {
-        file?.close();
+        r?.close();
         problems.push(`${name}: ${message(err).replace(path + ': ', '')}`);
       }
-    });
+    }
     return { opened, problems };
   },
 
@@ -297,24 +250,24 @@ const api = {
     const r = resultOf(id);
     const datasets: Record<string, Data> = {};
     const warnings: string[] = [];
-    for (const name of Object.keys(r.shapes)) {
+    for (const name of r.names) {
       try {
-        datasets[name] = readDataset(r, name);
+        datasets[name] = r.read(name);
       } catch (err) {
         warnings.push(`${name}: ${message(err)}`);
       }
     }
-    return { id, label: r.name, run: Number(datasets.runNR?.data[0] ?? r.attrs.run), attrs: r.attrs, datasets, shapes: r.shapes, config: parseConfig(r.attrs), warnings };
+    return { id, label: labelOf(r), run: Number(datasets.runNR?.data[0] ?? r.attrs.run), attrs: r.attrs, datasets, shapes: r.shapes, config: r.config, warnings };
   },
 
   dataset(id: string, name: string): Data {
-    return readDataset(resultOf(id), name);
+    return resultOf(id).read(name);
   },
 
   closeResult(id: string): void {
     const r = results.get(id);
     if (r) {
-      r.file.close();
+      r.close();
       results.delete(id);
     }
   },
@@ -326,12 +279,12 @@ const api = {
     for (const id of ids) {
       const r = resultOf(id);
       try {
-        const run = readDataset(r, 'runNR').data[0];
-        const xv = runStatistic(readDataset(r, x.dataset), x.stat, x.roi);
-        const yv = runStatistic(readDataset(r, y.dataset), y.stat, y.roi);
+        const run = r.read('runNR').data[0];
+        const xv = runStatistic(r.read(x.dataset), x.stat, x.roi);
+        const yv = runStatistic(r.read(y.dataset), y.stat, y.roi);
         points.push({ id, run, x: xv, y: yv });
       } catch (err) {
-        problems.push(`${r.name}: ${message(err)}`);
+        problems.push(`${labelOf(r)}: ${message(err)}`);
       }
     }
     return { points, problems };

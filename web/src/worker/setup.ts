@@ -1,16 +1,27 @@
-// Inside a worker: h5wasm's browser build handed to the package, the file-system shims wired to
-// its Emscripten FS, and the user's File objects mounted with WORKERFS (read lazily, in place:
-// a 10 GB run is never copied into memory).
-import h5wasm from 'h5wasm';
-import { useH5wasm } from '../../../bindings/data/h5.js';
-import { setEmFS, emfs, type EmFS } from '../shims/emfs.js';
-import { setCwd } from '../shims/path.js';
+// Inside a worker: h5wasm's browser build and its Emscripten file system handed to the package
+// (`useH5wasm`, `useFiles`), and the user's File objects mounted with WORKERFS (read lazily, in
+// place: a 10 GB run is never copied into memory).
+import { useH5wasm, type H5Lib } from '../../../bindings/data/h5.js';
+import { emscriptenFiles, useFiles, type EmscriptenFS } from '../../../bindings/core/files.js';
 import type { MountFile } from '../types.js';
 
-export const h5ready: Promise<typeof h5wasm> = (async () => {
-  const module = (await h5wasm.ready) as unknown as { FS: EmFS };
-  setEmFS(module.FS);
-  setCwd(() => module.FS.cwd());
+/** The parts of h5wasm's FS the app uses besides FileAccess: mounting, and the current folder. */
+export interface WorkerFS extends EmscriptenFS {
+  analyzePath(path: string): { exists: boolean };
+  mount(type: unknown, opts: unknown, mountpoint: string): void;
+  unmount(mountpoint: string): void;
+  chdir(path: string): void;
+  filesystems: Record<string, unknown>;
+}
+
+export let workerFS: WorkerFS;
+
+export const h5ready: Promise<H5Lib> = (async () => {
+  // Imported on demand, so that both workers share one chunk of h5wasm's 5 MB.
+  const h5wasm = (await import('h5wasm')).default;
+  const module = (await h5wasm.ready) as unknown as { FS: WorkerFS };
+  workerFS = module.FS;
+  useFiles(emscriptenFiles(module.FS));
   await useH5wasm(h5wasm);
   return h5wasm;
 })();
@@ -22,7 +33,7 @@ export const h5ready: Promise<typeof h5wasm> = (async () => {
  */
 export async function mountFiles(folder: string, files: MountFile[], cwd = false): Promise<void> {
   await h5ready;
-  const fs = emfs();
+  const fs = workerFS;
   if (fs.analyzePath(folder).exists) {
     if (fs.cwd() === folder || fs.cwd().startsWith(folder + '/')) fs.chdir('/');
     try {

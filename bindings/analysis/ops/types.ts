@@ -1,0 +1,93 @@
+// What an operation of a config is: a transform (one shot's value → another, in wasm memory)
+// or a sink (what an output keeps over the run). Each op is one file in ops/transforms or
+// ops/sinks and one line of its registry: the config schema, the chain typing, the plan and the
+// web app's panels all read the registry, so a new op touches nothing else.
+import type * as z from 'zod';
+import type { NDArray, WasmImage } from '../../core/input.js';
+import type { DetectorGeometry } from '../../image/geometry.js';
+import type { AccumulatorState } from '../../stats/accumulator.js';
+import type { TopKState } from '../../stats/topk.js';
+
+/**
+ * What flows through a chain: one number per shot, or an array of `ndim` dimensions (null: not
+ * known before a run is opened; a detector's images are 2-D for one sensor, 3-D for several).
+ */
+export type DataType = { kind: 'number' } | { kind: 'array'; ndim: number | null };
+
+export function typeName(t: DataType): string {
+  if (t.kind === 'number') return 'a number';
+  return t.ndim === null ? 'an array (2-D for one sensor, 3-D for several)' : `a ${t.ndim}-D array`;
+}
+
+export type { WasmImage };
+
+/** One shot's value at some point of a chain: a number, or an array in wasm memory. */
+export type ShotValue = number | WasmImage;
+
+export const isImage = (v: ShotValue): v is WasmImage => typeof v !== 'number';
+
+/** What a chain's steps may need to know about the detector the chain starts from. */
+export interface ChainContext {
+  /** Where the detector's pixels lie (null: the file has no geometry for its sensors). */
+  geometry?: () => DetectorGeometry | null;
+  /** Bad-pixel masks by file path (loaded with the run): 1 = masked. */
+  masks?: Record<string, { data: Uint8Array; shape: number[] }>;
+  /** The chain's source, for messages ("the detector side_ccd"). */
+  what?: string;
+}
+
+/** A transform at work: keeps its output buffer in wasm memory for the whole run. */
+export interface Step {
+  apply(input: ShotValue): ShotValue;
+  dispose(): void;
+}
+
+export interface TransformOp<K extends string = string, P = any> {
+  kind: K;
+  /** Its parameters as a config spells them (defaults filled in by the schema). */
+  params: z.ZodType<P>;
+  /** The type it gives for an input type, or what it expected instead. */
+  type(input: DataType, params: P): DataType | { expected: string };
+  make(params: P, context: ChainContext): Step;
+  /** How the web app draws a 1-D output this transform ends (else: against an axis of its length). */
+  panel?: 'histogram' | 'radius';
+  /** One line: what it does (docs/config.md's table says the same). */
+  summary: string;
+}
+
+/** A result dataset: flat C-order data and its shape ([] for a scalar). */
+export type Dataset = NDArray<Float32Array | Float64Array | Int32Array>;
+
+export type SinkState =
+  | { kind: 'accumulator'; state: AccumulatorState }
+  | { kind: 'estimate'; n: number; value: Dataset | null }
+  | { kind: 'perShot'; shots: Int32Array; numbers: Float64Array | null; arrays: Float32Array | Float64Array | null; shape: number[] | null }
+  | { kind: 'topK'; state: TopKState<Record<string, Dataset>> };
+
+/** A payload's value for the current shot, computed when asked for (only shots entering a top k are). */
+export type Payload = () => ShotValue;
+
+export interface Sink {
+  /** Takes one shot's value; `shot` is its index in the run, `payloads` what top-k keeps. */
+  accumulate(value: ShotValue, shot: number, payloads?: Record<string, Payload>): void;
+  exportState(): SinkState;
+  /** Merges partial results of other workers (over other shots) into this one. */
+  merge(states: SinkState[]): void;
+  /** The datasets this sink writes; `name` is its output's name. */
+  datasets(name: string): Record<string, Dataset>;
+  dispose(): void;
+}
+
+export interface SinkOp<K extends string = string, P = any> {
+  kind: K;
+  /** null: spelt as a plain string ("mean"); else `{ "<kind>": params }`. */
+  params: z.ZodType<P> | null;
+  /** The type of what it writes, for the chain's per-shot type. */
+  type(perShot: DataType): DataType;
+  /** Whether `after` transforms may follow (they apply once, to its value over the run). */
+  after: boolean;
+  /** Whether its chain must end in a number per shot (what top-k ranks shots by). */
+  ranks?: boolean;
+  make(params: P): Sink;
+  summary: string;
+}

@@ -1,0 +1,75 @@
+// A run's good shots split across workers (interleaved: worker w takes shots w, w + N, …), their
+// progress summed, their partial states passed on for live previews, all of them stopped on an
+// abort or when one fails; the caller (analyseRun) merges the sink states. The transport is the
+// caller's: `spawn` starts one worker and gives a comlink endpoint to it (Node worker threads in
+// node/workers.ts, Web Workers in the web app).
+import * as Comlink from 'comlink';
+import type { SinkState } from '../analysis/ops/index.js';
+import type { ParallelJob, WorkerPool } from '../analysis/pipeline.js';
+import type { ShareApi } from '../analysis/share.js';
+
+/** A started worker: the endpoint its ShareApi listens on, how to stop it, and a promise that rejects if it dies. */
+export interface SpawnedWorker {
+  endpoint: Comlink.Endpoint;
+  terminate(): void;
+  /** Rejects when the worker fails or exits before it is done (never resolves). */
+  failed: Promise<never>;
+}
+
+export type Spawn = (index: number) => Promise<SpawnedWorker>;
+
+/** A WorkerPool over a transport. */
+export function workerPool(spawn: Spawn): WorkerPool {
+  return async (job, onProgress, signal, onPartial) => {
+    const started: SpawnedWorker[] = [];
+    const stop = () => started.forEach((w) => w.terminate());
+    let aborted: Error | null = null;
+    const abort = new Promise<never>((_, reject) => {
+      const onAbort = () => {
+        aborted = (signal?.reason as Error) ?? new Error('aborted');
+        stop();
+        reject(aborted);
+      };
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    abort.catch(() => {});
+    try {
+      const workers = await Promise.race([
+        Promise.all(
+          Array.from({ length: job.workers }, async (_, w) => {
+            const s = await spawn(w);
+            started.push(s);
+            if (aborted) s.terminate();
+            s.failed.catch(() => {});
+            return s;
+          }),
+        ),
+        abort,
+      ]);
+      const done = new Array<number>(job.workers).fill(0);
+      const latest: (SinkState[] | null)[] = new Array(job.workers).fill(null);
+      const progress = Comlink.proxy((w: number, count: number) => {
+        done[w] = count;
+        onProgress(done.reduce((a, b) => a + b, 0));
+      });
+      const partial =
+        onPartial &&
+        Comlink.proxy((w: number, states: SinkState[]) => {
+          latest[w] = states;
+          onPartial(latest.filter((s): s is SinkState[] => s !== null));
+        });
+      return await Promise.all(
+        workers.map((worker, w) => {
+          const api = Comlink.wrap<ShareApi>(worker.endpoint);
+          const share: ParallelJob & { worker: number } = { ...job, shots: job.shots.filter((_, k) => k % job.workers === w), worker: w };
+          return Promise.race([api.analyse(share, progress, partial), worker.failed, abort]);
+        }),
+      );
+    } catch (err) {
+      throw aborted ?? err;
+    } finally {
+      stop();
+    }
+  };
+}
