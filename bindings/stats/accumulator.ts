@@ -157,9 +157,14 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
   }
 
   exportState(): AccumulatorState {
+    return { kind: this.kind, n: this.count, shape: this.shape, form: this.form, dtype: this.dtype, params: this.params(), arrays: this.exportArrays() };
+  }
+
+  /** The arrays of an exported state: by default a copy of every buffer. */
+  protected exportArrays(): Record<string, StateArray> {
     const arrays: Record<string, StateArray> = {};
     for (const [name, buffer] of Object.entries(this.buffers)) arrays[name] = buffer.copy() as StateArray;
-    return { kind: this.kind, n: this.count, shape: this.shape, form: this.form, dtype: this.dtype, params: this.params(), arrays };
+    return arrays;
   }
 
   restoreFrom(state: AccumulatorState): this {
@@ -171,19 +176,24 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
     const dtype = state.dtype ?? 'f32';
     if (dtype !== 'f32' && dtype !== 'f64') throw new TypeError(`${this.kind} state: dtype must be 'f32' or 'f64', got ${JSON.stringify(dtype)}`);
     this.allocate(state.shape, state.form, length, dtype);
+    this.restoreArrays(state.arrays);
+    return this;
+  }
+
+  /** Fills the freshly allocated buffers from an exported state's arrays (the reverse of `exportArrays`). */
+  protected restoreArrays(arrays: Record<string, StateArray>): void {
     for (const [name, buffer] of Object.entries(this.buffers)) {
-      const saved = state.arrays[name];
+      const saved = arrays[name];
       if (!saved || saved.length !== buffer.length) {
         throw new RangeError(`${this.kind} state: array '${name}' should hold ${buffer.length} values, has ${saved?.length ?? 'none'}`);
       }
       // A float64 array into a float32 buffer would round it: the state's dtype is wrong.
       const view = buffer.view();
       if (saved.constructor !== view.constructor) {
-        throw new TypeError(`${this.kind} state: array '${name}' is a ${saved.constructor.name}, a ${dtype} state holds a ${view.constructor.name}`);
+        throw new TypeError(`${this.kind} state: array '${name}' is a ${saved.constructor.name}, a ${this.dtype} state holds a ${view.constructor.name}`);
       }
       view.set(saved);
     }
-    return this;
   }
 
   private disposeBuffers(): void {

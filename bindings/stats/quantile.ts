@@ -1,10 +1,20 @@
 // CDFEstimator, QuantileEstimator, MedianEstimator: the P² estimator with m markers for
-// every element of the input (kernel and reference in assembly/quantile.ts).
-import { core, kernel } from '../core/wasm.js';
-import { shaped, type NDArray, type Staged } from '../core/input.js';
-import { ElementwiseAccumulator } from './accumulator.js';
+// every element of the input (the kernel and its state layout: assembly/quantile.ts).
+import { core, kernel, inputBuffer, typedView, f64, i32, type DataType, type WasmArray } from '../core/wasm.js';
+import { shaped, stagedView, type NDArray, type Staged } from '../core/input.js';
+import { ElementwiseAccumulator, type AccumulatorState, type StateArray } from './accumulator.js';
 import { gradient, interp } from '../core/numeric.js';
 import type { Value } from './elementwise.js';
+
+/**
+ * Objects collected before the kernel runs: it then takes each block of the state through
+ * all of them while the block is in cache, instead of streaming the whole state (56 B per
+ * element for the median) through memory once per object. Costs BUFFERED copies of an
+ * object (32 MB for a 1024×1024 float32 image, 64 MB float64).
+ */
+const BUFFERED = 8;
+/** Below this many elements the state stays in cache anyway (≤ 1 MB for m = 5): objects go in one by one. */
+const BUFFER_FROM = 1 << 14;
 
 /** Per-marker arrays: Float64Array(m) for scalar input, else {data, shape: [m, ...shape]}. */
 export type MarkerValue = Float64Array | NDArray<Float64Array>;
@@ -51,40 +61,135 @@ export class CDFEstimator<V = [MarkerValue, MarkerValue] | null> extends Element
     return `${this.kind} cannot be merged: the P² estimator has no merge rule`;
   }
 
-  protected bufferSpec(length: number) {
+  /** Objects copied into the `objects` buffer and not yet applied to the state. */
+  #pending = 0;
+  /** Objects applied to the state (`n` − pending): the kernel's n. */
+  #applied = 0;
+
+  protected bufferSpec(length: number, dtype: DataType) {
     const m = this.markers.length;
-    return {
-      heights: ['f64', length * m] as ['f64', number],
-      positions: ['i32', length * m] as ['i32', number],
-      desired: ['f64', m] as ['f64', number],
+    const spec: Record<string, ['f64' | DataType, number]> = {
+      // Heights and positions in the kernel's blocked layout (f64 words; positions are i32 within).
+      state: ['f64', core.p2StateWords(length, m)],
+      desired: ['f64', m],
     };
+    // Copies of pending objects, in the state's data type (promoted with it).
+    if (length >= BUFFER_FROM) spec.objects = [dtype, BUFFERED * length];
+    return spec;
   }
 
   protected override initBuffers(): void {
-    // Markers not yet filled read as NaN.
-    this.buffer('heights').fill(NaN);
     this.buffer('desired').set(this.markers);
-    core.p2Init(this.buffer('positions').ptr, this.length, this.markers.length);
+    core.p2Init(this.buffer('state').ptr, this.length, this.markers.length);
   }
 
   protected update(input: Staged): void {
+    const objects = this.buffers.objects as WasmArray<DataType> | undefined;
+    if (!objects) {
+      this.apply(input.dtype, input.ptr, 1);
+      return;
+    }
+    // A copy, never the caller's array: it may change before the flush. Float32 objects of a
+    // float64 state are converted (exactly) on the way.
+    const offset = objects.ptr + this.#pending * this.length * (objects.dtype === 'f64' ? 8 : 4);
+    typedView(objects.dtype, offset, this.length).set(stagedView(input));
+    if (++this.#pending === BUFFERED) this.flush();
+  }
+
+  /** Runs the kernel over `count` objects at `ptr`. */
+  private apply(dtype: DataType, ptr: number, count: number): void {
     const m = this.markers.length;
-    kernel('p2Update', input.dtype)(this.buffer('heights').ptr, this.buffer('positions').ptr, this.buffer('desired').ptr, input.ptr, this.length, m, this.count - 1);
+    kernel('p2Update', dtype)(this.buffer('state').ptr, this.buffer('desired').ptr, ptr, count, this.length, m, this.#applied);
+    this.#applied += count;
+  }
+
+  /** Applies the pending objects: every getter and `exportState()` see all objects accumulated. */
+  private flush(): void {
+    if (this.#pending === 0) return;
+    const objects = this.buffer<DataType>('objects');
+    const count = this.#pending;
+    this.#pending = 0;
+    this.apply(objects.dtype, objects.ptr, count);
   }
 
   protected mergeState(): void {
     throw new TypeError(this.notMergeableReason());
   }
 
-  /** Element-major wasm state → marker-major arrays [m, ...shape]. */
+  /**
+   * Marker k of every element, as views of the shared scratch buffer (valid until the next
+   * wasm allocation): heights (float64) and positions (int32).
+   */
+  private readMarker(k: number): { heights: Float64Array; positions: Int32Array } {
+    this.flush();
+    const L = this.length;
+    const scratch = inputBuffer(L + Math.ceil(L / 2), 'f64');
+    const positions = scratch.ptr + 8 * L;
+    core.p2Get(this.buffer('state').ptr, L, this.markers.length, k, scratch.ptr, positions);
+    return { heights: f64(scratch.ptr, L), positions: i32(positions, L) };
+  }
+
+  /** Marker-major arrays [m, ...shape] of the heights or of the positions × scale. */
   private markerMajor(name: 'heights' | 'positions', scale = 1): Float64Array {
     const m = this.markers.length;
-    const state = this.buffer<'f64' | 'i32'>(name).view();
-    const out = new Float64Array(m * this.length);
-    for (let j = 0; j < this.length; j++) {
-      for (let k = 0; k < m; k++) out[k * this.length + j] = state[j * m + k] * scale;
+    const L = this.length;
+    const out = new Float64Array(m * L);
+    for (let k = 0; k < m; k++) {
+      const marker = this.readMarker(k);
+      if (name === 'heights') out.set(marker.heights, k * L);
+      else for (let j = 0; j < L; j++) out[k * L + j] = marker.positions[j] * scale;
     }
     return out;
+  }
+
+  /** The state as marker-major arrays (heights f64 [m, ...shape], positions i32 [m, ...shape]): independent of the kernel's layout. */
+  protected override exportArrays(): Record<string, StateArray> {
+    if (this.shape === null) return {};
+    const m = this.markers.length;
+    const L = this.length;
+    const heights = new Float64Array(m * L);
+    const positions = new Int32Array(m * L);
+    for (let k = 0; k < m; k++) {
+      const marker = this.readMarker(k);
+      heights.set(marker.heights, k * L);
+      positions.set(marker.positions, k * L);
+    }
+    return { heights, positions, desired: this.buffer('desired').copy() as Float64Array };
+  }
+
+  protected override restoreArrays(arrays: Record<string, StateArray>): void {
+    const m = this.markers.length;
+    const L = this.length;
+    const expect = (name: string, type: typeof Float64Array | typeof Int32Array, length: number): StateArray => {
+      const saved = arrays[name];
+      if (!saved || saved.length !== length) throw new RangeError(`${this.kind} state: array '${name}' should hold ${length} values, has ${saved?.length ?? 'none'}`);
+      if (saved.constructor !== type) throw new TypeError(`${this.kind} state: array '${name}' is a ${saved.constructor.name}, should be a ${type.name}`);
+      return saved;
+    };
+    const heights = expect('heights', Float64Array, m * L);
+    const positions = expect('positions', Int32Array, m * L);
+    this.buffer('desired').set(expect('desired', Float64Array, m));
+    const scratch = inputBuffer(L + Math.ceil(L / 2), 'f64');
+    const positionsPtr = scratch.ptr + 8 * L;
+    for (let k = 0; k < m; k++) {
+      f64(scratch.ptr, L).set(heights.subarray(k * L, (k + 1) * L));
+      i32(positionsPtr, L).set(positions.subarray(k * L, (k + 1) * L));
+      core.p2Set(this.buffer('state').ptr, L, m, k, scratch.ptr, positionsPtr);
+    }
+  }
+
+  /** Pending objects belong to the state being replaced: they are dropped. */
+  override restoreFrom(state: AccumulatorState): this {
+    this.#pending = 0;
+    super.restoreFrom(state);
+    this.#applied = this.count;
+    return this;
+  }
+
+  override dispose(): void {
+    this.#pending = 0;
+    this.#applied = 0;
+    super.dispose();
   }
 
   private markerValue(values: Float64Array): MarkerValue {
@@ -121,11 +226,7 @@ export class CDFEstimator<V = [MarkerValue, MarkerValue] | null> extends Element
   /** Height of marker k of every element, in the input's form. */
   protected marker(k: number): Value<Float64Array> {
     if (this.count === 0 || !this.shape || !this.form) return null;
-    const m = this.markers.length;
-    const state = this.buffer<'f64'>('heights').view();
-    const out = new Float64Array(this.length);
-    for (let j = 0; j < this.length; j++) out[j] = state[j * m + k];
-    return shaped(out, this.shape, this.form);
+    return shaped(this.readMarker(k).heights.slice(), this.shape, this.form);
   }
 
   get min(): Value<Float64Array> {
@@ -140,15 +241,16 @@ export class CDFEstimator<V = [MarkerValue, MarkerValue] | null> extends Element
   private perElement(f: (h: Float64Array, q: Float64Array) => number): Value<Float64Array> {
     if (this.count === 0 || !this.shape || !this.form) return null;
     const m = this.markers.length;
-    const heights = this.buffer<'f64'>('heights').copy();
-    const positions = this.buffer<'i32'>('positions').copy();
-    const out = new Float64Array(this.length);
+    const L = this.length;
+    const heights = this.markerMajor('heights');
+    const positions = this.markerMajor('positions');
+    const out = new Float64Array(L);
     const h = new Float64Array(m);
     const q = new Float64Array(m);
-    for (let j = 0; j < this.length; j++) {
+    for (let j = 0; j < L; j++) {
       for (let k = 0; k < m; k++) {
-        h[k] = heights[j * m + k];
-        q[k] = positions[j * m + k] / (this.count - 1);
+        h[k] = heights[k * L + j];
+        q[k] = positions[k * L + j] / (this.count - 1);
       }
       out[j] = f(h, q);
     }
