@@ -1,24 +1,32 @@
 // End to end: `analyseRun` with the default config (configs/kuschel2023.json) on a synthetic
-// run at full detector size, with 1 worker and with all cores, beside what reading alone
-// costs: the run file's raw bytes (fs.readFileSync) and the three detectors' images
-// (Detector.read into wasm memory, no analysis).
+// run at full detector size, with 1 worker and with all cores, beside its baselines measured on
+// the same run file: what reading alone costs (the run file's raw bytes with fs.readFileSync,
+// the three detectors' images with Detector.read into wasm memory), the memory bandwidth of one
+// and two threads, a worker's per-shot work alone and beside a second worker, and the original's
+// analysis in NumPy + h5py (bench/numpy/original_analysis.py under /usr/bin/python3).
 import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { measure, row, type BenchContext, type BenchRow } from './harness.js';
-import { analyseRun, defaultConfigPath, loadConfig, openConfiguredRun, WasmArray, writeSyntheticRun } from '../bindings/node/index.js';
+import { measure, row, timing, type BenchContext, type BenchRow, type Timing } from './harness.js';
+import { bandwidthRows, perShotRows } from './threads.js';
+import { pythonMissing, runOriginal } from './numpy/original.js';
+import { analyseRun, defaultConfigPath, filters, loadConfig, openConfiguredRun, WasmArray, writeSyntheticRun } from '../bindings/node/index.js';
+
+const perGoodShot = (t: Timing, good: number): Timing => ({ ...t, median: t.median / good, min: t.min / good, max: t.max / good });
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const shots = ctx.quick ? 40 : 150;
   const reps = ctx.quick ? 1 : 3;
   const made = await writeSyntheticRun({ out: ctx.tmpDir, run: 1, shots, preset: 'kuschel2023', seed: 1 });
-  const config = await loadConfig(defaultConfigPath(), { dataDir: ctx.tmpDir });
+  const configPath = defaultConfigPath();
+  const config = await loadConfig(configPath, { dataDir: ctx.tmpDir });
   const quiet = () => {};
-  const rows: BenchRow[] = [];
+  const rows: BenchRow[] = await bandwidthRows('analyse', ctx.quick);
 
   // The image bytes one shot brings in (all three detectors, float32 after correction).
   const opened = await openConfiguredRun(config, made.path, 1, quiet);
   const detectors = Object.values(opened.detectors);
   const bytesPerShot = detectors.reduce((a, d) => a + d.size * 4, 0);
+  const goodShots = filters.applyFilters(config.filters, opened.values, opened.length).good.length;
   const buffers = detectors.map((d) => new WasmArray('f32', d.size));
   const read = await measure(
     () => {
@@ -40,6 +48,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     }),
   );
 
+  rows.push(
+    ...(await perShotRows('analyse', { configPath, dataDir: ctx.tmpDir, runFile: made.path, run: 1, maxShots: goodShots }, { reps, unit, mbPerSecond })),
+  );
+
   // The same config without its P² median image (side_median), to show what that costs.
   const withoutMedian = { ...config, outputs: config.outputs.filter((o) => o.sink !== 'median') };
   const cores = cpus().length;
@@ -47,22 +59,45 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     ...[...new Set([1, cores])].map((workers) => ({ label: 'default config', config, workers })),
     { label: 'default config without side_median', config: withoutMedian, workers: cores },
   ];
+  const analysed: { row: BenchRow; withMedian: boolean }[] = [];
   for (const c of cases) {
     let good = 0;
-    const timing = await measure(
+    const whole = await measure(
       async () => {
         const result = await analyseRun(c.config, { data: ctx.tmpDir, run: 1 }, { workers: c.workers, warn: quiet });
         good = result.goodShots;
       },
       { warmup: 0, reps },
     );
-    const perShot = { ...timing, median: timing.median / good, min: timing.min / good, max: timing.max / good };
-    rows.push(
-      row('analyse', `analyseRun, ${c.label}, ${c.workers} worker${c.workers > 1 ? 's' : ''} (${good} good of ${shots} shots, whole run)`, unit, perShot, {
-        'MB/s': mbPerSecond(perShot.median),
-        goal: '≥ 60 shots/s',
-      }),
-    );
+    const perShot = perGoodShot(whole, good);
+    const withMedian = c.config === config;
+    const r = row('analyse', `analyseRun, ${c.label}, ${c.workers} worker${c.workers > 1 ? 's' : ''} (${good} good of ${shots} shots, whole run)`, unit, perShot, {
+      'MB/s': mbPerSecond(perShot.median),
+      goal: withMedian && c.workers > 1 ? '≥ 60 shots/s, ≥ 10× original' : '≥ 60 shots/s',
+    });
+    rows.push(r);
+    analysed.push({ row: r, withMedian });
   }
+
+  const missing = pythonMissing();
+  if (missing) {
+    process.stderr.write(`bench: cannot run the original's analysis (NumPy + h5py): ${missing}\n`);
+    return rows;
+  }
+  const seconds: number[] = [];
+  let good = 0;
+  for (let r = 0; r < reps; r++) {
+    const outcome = await runOriginal(made.path);
+    seconds.push(outcome.seconds);
+    good = outcome.good_shots;
+  }
+  const original = perGoodShot(timing(seconds.map((s) => s * 1000)), good);
+  rows.push(
+    row('analyse', `original (NumPy + h5py), default config (${good} good of ${shots} shots, whole run)`, unit, original, {
+      'MB/s': mbPerSecond(original.median),
+    }),
+  );
+  // Only the rows doing the same work (side_median included) are held against the original.
+  for (const a of analysed) if (a.withMedian) a.row.extra!['vs original'] = `${(original.median / a.row.ms.median).toFixed(1)}×`;
   return rows;
 }

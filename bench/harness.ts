@@ -32,6 +32,11 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Median, min and max of times measured elsewhere (another thread, another process). */
+export function timing(times: number[]): Timing {
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times), reps: times.length };
+}
+
 /**
  * Times `fn` (one op per call): `warmup` untimed calls, then `reps` timed ones.
  * `opsPerCall` divides each time when one call does several ops (e.g. a stack of images).
@@ -47,7 +52,7 @@ export async function measure(
     await fn();
     times.push((performance.now() - t0) / opsPerCall);
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), reps };
+  return timing(times);
 }
 
 export function row(suite: string, name: string, unit: string, ms: Timing, extra?: BenchRow['extra']): BenchRow {

@@ -98,8 +98,8 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
-# Array indices are run numbers (sacla batch): allow large ones.
-MaxArraySize=1000001
+# MaxArraySize is left at Slurm's default (1001), as on most clusters: sacla batch's array
+# indices are 0 to N - 1 (at most 1000 per array), whatever the run numbers.
 MinJobAge=3600
 StateSaveLocation=$BASE/state
 SlurmdSpoolDir=$BASE/spool

@@ -10,7 +10,7 @@ import { closestDark, listDarks, loadDark, loadMask } from '../data/darks.js';
 import { detectorGeometry, type DetectorLayout } from '../data/sensors.js';
 import { normaliseSpec } from '../data/calibration.js';
 import { alignSidecar, readSidecar } from '../data/sidecar.js';
-import { applyFilters, nanEffect } from './filters.js';
+import { applyFilters, nanEffect, thin } from './filters.js';
 import { Plan } from './plan.js';
 import { maskFiles, type ExperimentConfig } from './config/index.js';
 import type { RunRef } from './pipeline.js';
@@ -122,7 +122,7 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
       try {
         const st = files().stat(d.dark);
         if (!st) {
-          add('dark', name, 'warning', `dark folder or file ${d.dark} does not exist: images would not be dark-subtracted`);
+          add('dark', name, 'error', `dark folder or file ${d.dark} does not exist (sacla analyse refuses it; "dark": null for no dark)`);
           continue;
         }
         let path: string | null = d.dark;
@@ -131,7 +131,7 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
           const all = await listDarks(d.dark);
           path = await closestDark(d.dark, source, () => {});
           if (!path) {
-            add('dark', name, 'warning', `no dark file (<name>_<unix time>.npy or .h5) in ${d.dark}: images would not be dark-subtracted`);
+            add('dark', name, 'error', `no dark file (<name>_<unix time>.npy or .h5) in ${d.dark} (sacla analyse refuses it; "dark": null for no dark)`);
             continue;
           }
           const chosen = all.find((f) => f.path === path)!;
@@ -189,17 +189,21 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
 
     // Filters, on the values read (every tag; shots without images are left out by the analysis).
     let goodShots: number | null = null;
+    // The shots the analysis would stream: what per-shot lists grow with.
+    let analysed = source.tags.length;
     const filterValues = config.filters.map((f) => ('shutter' in f ? f.shutter : 'motorStep' in f ? f.motorStep : f.value));
-    if (filterValues.every((v) => values[v])) {
+    const read = (v: string) => Object.hasOwn(values, v);
+    if (filterValues.every(read)) {
       const { good, outcomes } = applyFilters(config.filters, values, source.tags.length);
       goodShots = good.length;
+      analysed = thin(good, config.thinning).length;
       outcomes.forEach((o, i) => {
         add('filter', `${o.kind} ${o.value}`, 'ok', `removes ${o.removed} shot(s)`, `filters[${i}]`);
         if (o.nan) add('filter', `${o.kind} ${o.value}`, 'warning', `${o.nan} shot(s) have a NaN value; ${nanEffect(o)}`, `filters[${i}]`);
       });
       if (config.filters.length && goodShots === 0) add('filter', 'all', 'warning', 'the filters keep no shot of this run');
     } else if (config.filters.length) {
-      add('filter', 'all', 'error', `cannot run the filters: ${filterValues.filter((v) => !values[v]).join(', ')} not read`);
+      add('filter', 'all', 'error', `cannot run the filters: ${filterValues.filter((v) => !read(v)).join(', ')} not read`);
     }
 
     // Masks, then every output's chain with the run's real shapes.
@@ -218,7 +222,7 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
         run: source.run,
         combine,
         detectors: Object.fromEntries(usable.map((f) => [f.name, config.detectors[f.name].id])),
-        darks: Object.fromEntries(usable.map((f) => [f.name, darks[f.name] ?? null])),
+        darks: Object.fromEntries(usable.map((f) => [f.name, Object.hasOwn(darks, f.name) ? darks[f.name] : null])),
         evPerAdu: Object.fromEntries(usable.map((f) => [f.name, config.detectors[f.name].evPerAdu])),
         warn: () => {},
       });
@@ -229,26 +233,45 @@ export async function checkRun(config: ExperimentConfig, ref: RunRef, { combine 
     const detectors = Object.fromEntries(
       Object.entries(run.detectors).map(([name, d]) => [name, { shape: d.shape, size: d.size, dtype: d.dtype, geometry: () => d.geometry }]),
     );
+    const configured = (s: string) => Object.hasOwn(config.detectors, s);
+    let checked = 0;
     for (const [i, output] of config.outputs.entries()) {
       const sources = [output.source, ...(typeof output.sink === 'object' && 'topK' in output.sink ? Object.values(output.sink.topK.payloads).map((p) => p.source) : [])];
-      const missing = [...new Set(sources.filter((s) => config.detectors[s] && !detectors[s]))];
+      const missing = [...new Set(sources.filter((s) => configured(s) && !Object.hasOwn(detectors, s)))];
       if (missing.length) {
         add('output', output.name, 'error', `outputs[${i}]: not checked: detector(s) ${missing.join(', ')} did not resolve`);
         continue;
       }
-      const unloaded = maskFiles({ ...config, outputs: [output] }).filter((f) => !masks[f]);
+      const unloaded = maskFiles({ ...config, outputs: [output] }).filter((f) => !Object.hasOwn(masks, f));
       if (unloaded.length) {
         add('output', output.name, 'error', `outputs[${i}]: not checked: mask ${unloaded.join(', ')} did not load`);
         continue;
       }
-      const plan = new Plan([output], { detectors, masks });
+      // Each output on its own, so that every one that does not fit is reported. Its item names
+      // the output already; its plan knows it as outputs[0].
+      const itemText = (err: unknown) => message(err).replace(/^output \S+: /, '').replace(/outputs\[0\]/g, `outputs[${i}]`);
+      let plan: Plan | null = null;
       try {
+        plan = new Plan([output], { detectors, masks, shots: analysed });
         const [c] = plan.check();
         add('output', output.name, 'ok', `per shot ${c.perShot} → ${c.sink} → writes ${c.written}`);
+        checked++;
       } catch (err) {
-        add('output', output.name, 'error', message(err).replace(/^outputs\[0\]/, `outputs[${i}]`));
+        add('output', output.name, 'error', itemText(err));
       } finally {
-        plan.dispose();
+        plan?.dispose();
+      }
+    }
+    // Then all of them together: what fits output by output may not fit as a whole.
+    if (checked === config.outputs.length && checked > 1) {
+      let plan: Plan | null = null;
+      try {
+        plan = new Plan(config.outputs, { detectors, masks, shots: analysed });
+        plan.check();
+      } catch (err) {
+        add('output', 'all', 'error', message(err));
+      } finally {
+        plan?.dispose();
       }
     }
     return report(source.run, runFiles, source.tags.length, goodShots);

@@ -7,7 +7,8 @@ import { loadMask } from '../data/darks.js';
 import { DataError, ConfigError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { applyFilters, nanEffect, thin, type FilterOutcome } from './filters.js';
-import { Plan, type PlanContext } from './plan.js';
+import { resolveRun } from '../data/runfile.js';
+import { Plan, type PlanContext, type PlanShare } from './plan.js';
 import type { Dataset, SinkState } from './ops/index.js';
 import { configHash, constantValue, maskFiles, toRunOptions, type ExperimentConfig } from './config/index.js';
 
@@ -66,21 +67,28 @@ export interface ParallelJob {
   runFile: string;
   combine?: boolean;
   run: number;
-  /** Good shots, in order; worker w takes shots w, w + N, w + 2N, ... */
-  shots: Uint32Array;
+  /** How the good shots are thinned (each worker filters and thins the run itself, as the main thread does). */
+  thinning: { maxShots: number | null; step: number };
   workers: number;
 }
 
+/** What a worker sends back: its sinks' states, and how many good shots it found (the main thread's check). */
+export interface ShareResult {
+  states: (SinkState | null)[];
+  goodShots: number;
+}
+
 /**
- * Runs a share of the shots in each of `job.workers` workers and returns their sink states;
- * `onPartial`, when given, receives the workers' latest partial states now and then.
+ * Runs worker w of `job.workers` in each of them and returns their sink states, worker 0 first;
+ * `onPartial`, when given, receives every worker's latest partial states now and then (once
+ * all have sent some: the split of the sinks needs every worker's part).
  */
 export type WorkerPool = (
   job: ParallelJob,
   onProgress: (done: number) => void,
   signal?: AbortSignal,
-  onPartial?: (parts: SinkState[][]) => void,
-) => Promise<SinkState[][]>;
+  onPartial?: (parts: (SinkState | null)[][]) => void,
+) => Promise<ShareResult[]>;
 
 
 const PREVIEW_MS = 1000;
@@ -108,6 +116,12 @@ function checkThinning(maxShots: number | null | undefined, step: number | undef
   }
   if (step !== undefined && !(Number.isInteger(step) && step >= 1)) throw new ConfigError(`step must be an integer ≥ 1, got ${step}`);
   return { maxShots: maxShots ?? null, step: step ?? 1 };
+}
+
+/** The good shots of an open run: its filters applied in order, then the thinning. */
+export function goodShots(config: ExperimentConfig, run: Run, thinning: { maxShots: number | null; step: number }): { good: Uint32Array; outcomes: FilterOutcome[] } {
+  const { good, outcomes } = applyFilters(config.filters, run.values, run.length);
+  return { good: thin(good, thinning), outcomes };
 }
 
 /** Opens the run a config describes (detectors, values, darks). */
@@ -143,14 +157,14 @@ export async function planContext(config: ExperimentConfig, run: Run): Promise<P
 }
 
 /** The plan of a config for an open run, checked against the run's detectors. */
-export async function makePlan(config: ExperimentConfig, run: Run): Promise<Plan> {
-  const plan = new Plan(config.outputs, await planContext(config, run));
+export async function makePlan(config: ExperimentConfig, run: Run, shots?: number, share?: PlanShare): Promise<Plan> {
+  const plan = new Plan(config.outputs, { ...(await planContext(config, run)), shots }, share);
   try {
     plan.check();
   } catch (err) {
     plan.dispose();
     const origin = config.source ? `${config.source}: ` : '';
-    throw new DataError(`${origin}${(err as Error).message} — in run ${run.runNumber} (${run.path})`);
+    throw new (err instanceof ConfigError ? ConfigError : DataError)(`${origin}${(err as Error).message} — in run ${run.runNumber} (${run.path})`);
   }
   return plan;
 }
@@ -160,7 +174,9 @@ const YIELD_MS = 50;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export interface ShotLoopOptions {
-  /** Shots done so far: at most every `progressMs` (default: every shot), and after the last. */
+  /** The worker's part of the run (default: the whole run). */
+  share?: PlanShare;
+  /** Own shots done so far: at most every `progressMs` (default: every shot), and after the last. */
   onProgress?: (done: number) => void;
   progressMs?: number;
   /** The plan so far, every `partialMs` (default 1000) while shots remain: for live previews. */
@@ -171,20 +187,27 @@ export interface ShotLoopOptions {
 
 /**
  * Streams `shots` of an open run through a fresh plan; returns the plan (the caller disposes
- * it). Worker threads (Node and browser) run this on their share of a run.
+ * it). Worker threads (Node and browser) run this on their share of a run: the shots are then
+ * all good shots of the run, in order, and worker w's own are w, w + N, w + 2N, … (the others
+ * only feed its blocks of the pixels and the sinks it feeds whole, when it has any).
  */
 export async function processShots(
   config: ExperimentConfig,
   run: Run,
   shots: ArrayLike<number>,
-  { onProgress, progressMs = 0, onPartial, partialMs = 1000, signal }: ShotLoopOptions = {},
+  { share = { index: 0, count: 1 }, onProgress, progressMs = 0, onPartial, partialMs = 1000, signal }: ShotLoopOptions = {},
 ): Promise<Plan> {
-  const plan = await makePlan(config, run);
+  const plan = await makePlan(config, run, shots.length, share);
   try {
     let lastYield = performance.now();
     let lastProgress = -Infinity;
     let lastPartial = lastYield;
+    const everyShot = plan.needsEveryShot;
+    const ownShots = Math.ceil((shots.length - share.index) / share.count);
+    let done = 0;
     for (let k = 0; k < shots.length; k++) {
+      const own = k % share.count === share.index;
+      if (!own && !everyShot) continue;
       const now = performance.now();
       if (now - lastYield > YIELD_MS) {
         await yieldToEventLoop();
@@ -196,12 +219,15 @@ export async function processShots(
         lastPartial = now;
       }
       try {
-        plan.process(run, shots[k]);
+        plan.process(run, shots[k], own);
       } catch (err) {
-        throw new DataError(`${run.path}: run ${run.runNumber}, shot ${shots[k]} (tag ${run.tags[shots[k]]}): ${(err as Error).message}`);
+        // Readers' messages start with the file they read; say it once.
+        const message = (err as Error).message.replace(`${run.path}: `, '');
+        throw new DataError(`${run.path}: run ${run.runNumber}, shot ${shots[k]} (tag ${run.tags[shots[k]]}): ${message}`);
       }
-      if (onProgress && (now - lastProgress >= progressMs || k + 1 === shots.length)) {
-        onProgress(k + 1);
+      if (own) done++;
+      if (onProgress && own && (now - lastProgress >= progressMs || done === ownShots)) {
+        onProgress(done);
         lastProgress = now;
       }
     }
@@ -250,60 +276,51 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   const requested = options.workers ?? 1;
   if (!(Number.isInteger(requested) && requested >= 1)) throw new ConfigError(`workers must be an integer ≥ 1, got ${requested}`);
   const ref = 'data' in run && typeof (run as RunRef).data === 'string' ? (run as RunRef) : null;
-  const opened = ref ? await openConfiguredRun(config, ref.data, ref.run, warn, { combine: options.combine }) : (run as Run);
+  // Workers start first: each opens the run and picks its good shots itself, while this thread
+  // does the same for the filters' report, the values and the merge (docs/config.md, "Parallel runs").
+  const stopWorkers = new AbortController();
+  const pooled = requested > 1 ? await startWorkers(config, run, ref, requested, thinning, options, stopWorkers.signal) : null;
+  let opened: Run | null = null;
   try {
-    const { good: filtered, outcomes } = applyFilters(config.filters, opened.values, opened.length);
+    opened = ref ? await openConfiguredRun(config, ref.data, pooled?.run ?? ref.run, warn, { combine: options.combine }) : (run as Run);
+    const { good, outcomes } = goodShots(config, opened, thinning);
     for (const o of outcomes) {
       if (o.nan) warn(`run ${opened.runNumber}: filter ${o.kind} on ${o.value}: ${o.nan} shot(s) have a NaN value; ${nanEffect(o)}`);
     }
-    const good = thin(filtered, thinning);
     const report = progressReporter(good.length, options.onProgress);
     report(0, true);
-    const workers = Math.max(1, Math.min(requested, good.length));
+    const workers = requested;
     let plan: Plan;
     const preview = options.onPreview;
-    if (workers === 1) {
+    if (!pooled) {
       const onPartial = preview && ((p: Plan) => preview({ ...constantDatasets(config), ...p.datasets() }));
       plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal, onPartial, partialMs: PREVIEW_MS });
     } else {
-      plan = await makePlan(config, opened);
-      const context = preview ? await planContext(config, opened) : null;
-      let lastPreview = performance.now();
-      const onPartial =
-        preview &&
-        ((parts: SinkState[][]) => {
-          const now = performance.now();
-          if (now - lastPreview < PREVIEW_MS) return;
-          lastPreview = now;
-          const partial = new Plan(config.outputs, context!);
-          try {
-            partial.merge(parts);
-            preview({ ...constantDatasets(config), ...partial.datasets() });
-          } finally {
-            partial.dispose();
-          }
-        });
+      plan = await makePlan(config, opened, good.length);
       try {
-        if (!options.pool) {
-          throw new ConfigError(`${workers} workers need a pool of them: use analyseRun of 'sacla-analysis/node' (worker threads) or pass options.pool`);
+        const context = preview ? await planContext(config, opened) : null;
+        let lastPreview = performance.now();
+        pooled.onProgress = report;
+        pooled.onPartial =
+          preview &&
+          ((parts: (SinkState | null)[][]) => {
+            const now = performance.now();
+            if (now - lastPreview < PREVIEW_MS) return;
+            lastPreview = now;
+            const partial = new Plan(config.outputs, context!);
+            try {
+              partial.merge(parts);
+              preview({ ...constantDatasets(config), ...partial.datasets() });
+            } finally {
+              partial.dispose();
+            }
+          });
+        const parts = await pooled.done;
+        const differ = parts.findIndex((p) => p.goodShots !== good.length);
+        if (differ >= 0) {
+          throw new DataError(`${opened.path}: run ${opened.runNumber}: worker ${differ} found ${parts[differ].goodShots} good shots, this thread ${good.length}: did the run file change while it was analysed?`);
         }
-        const parts: SinkState[][] = await options.pool(
-          {
-            config: forWorkers(config, options.configPath),
-            configPath: options.configPath ?? null,
-            dataDir: ref ? ref.data : null,
-            // A run read from several files is opened by the workers from its folder.
-            runFile: opened.source.files.length > 1 && ref ? ref.data : opened.path,
-            combine: opened.source.files.length > 1,
-            run: opened.runNumber,
-            shots: good,
-            workers,
-          },
-          (done) => report(done),
-          options.signal,
-          onPartial,
-        );
-        plan.merge(parts);
+        plan.merge(parts.map((p) => p.states));
       } catch (err) {
         plan.dispose();
         throw err;
@@ -338,6 +355,8 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     for (const o of outcomes) attrs[`removed_by_${o.kind}_${o.value}`] = o.removed;
     for (const [name, d] of Object.entries(opened.detectors)) {
       attrs[`dark_${name}`] = d.darkPath ?? (d.dark ? 'an array given by the caller' : 'none');
+      // The dark's time (from its name) beside its path: how far from the run it was taken, 'unknown' for a name without one.
+      attrs[`dark_${name}_time`] = d.darkTime !== null ? new Date(d.darkTime * 1000).toISOString() : d.dark ? 'unknown' : 'none';
       attrs[`detector_${name}`] = JSON.stringify({
         id: d.id,
         sensors: d.layout.sensors.map((s) => s.name),
@@ -359,9 +378,60 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
       configHash: hash,
       attrs,
     };
+  } catch (err) {
+    stopWorkers.abort(err);
+    await pooled?.done.catch(() => {});
+    throw err;
   } finally {
-    if (opened !== run) opened.close();
+    if (opened && opened !== run) opened.close();
   }
+}
+
+/** Workers started on a run: their sink states once done; progress and partial states routed to what the caller sets. */
+interface StartedWorkers {
+  run: number;
+  done: Promise<ShareResult[]>;
+  onProgress: (done: number) => void;
+  onPartial: ((parts: (SinkState | null)[][]) => void) | undefined;
+}
+
+/** Starts `workers` workers of options.pool on a run (its number resolved first, so that all open the same run). */
+async function startWorkers(
+  config: ExperimentConfig,
+  run: Run | RunRef,
+  ref: RunRef | null,
+  workers: number,
+  thinning: { maxShots: number | null; step: number },
+  options: AnalyseOptions,
+  stop: AbortSignal,
+): Promise<StartedWorkers> {
+  if (!options.pool) {
+    throw new ConfigError(`${workers} workers need a pool of them: use analyseRun of 'sacla-analysis/node' (worker threads) or pass options.pool`);
+  }
+  const open = ref ? null : (run as Run);
+  const combine = ref ? (options.combine ?? false) : open!.source.files.length > 1;
+  const number = ref ? (await resolveRun(ref.data, ref.run, { combine })).run : open!.runNumber;
+  const signal = options.signal ? AbortSignal.any([options.signal, stop]) : stop;
+  const started: StartedWorkers = { run: number, done: Promise.resolve([]), onProgress: () => {}, onPartial: undefined };
+  started.done = options.pool(
+    {
+      config: forWorkers(config, options.configPath),
+      configPath: options.configPath ?? null,
+      dataDir: ref ? ref.data : null,
+      // A run read from several files is opened by the workers from its folder.
+      runFile: ref ? ref.data : open!.path,
+      combine,
+      run: number,
+      thinning,
+      workers,
+    },
+    (done) => started.onProgress(done),
+    signal,
+    (parts) => started.onPartial?.(parts),
+  );
+  // Until the main thread awaits it, a failure is held, not thrown.
+  started.done.catch(() => {});
+  return started;
 }
 
 /** Outputs (with their `after` transforms), constants, values of the good shots, tag, runNR. */

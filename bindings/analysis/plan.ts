@@ -1,10 +1,11 @@
 // The per-shot computation of a config: sources → transform chains → sinks. Chains that share
 // a prefix (the same source and first transforms) share its steps, so e.g. one noise cut
 // feeds the mean, the per-shot total and the top-k payloads. Steps only a top-k payload needs
-// run only for the shots that enter the top k.
-import { DataError } from '../core/errors.js';
+// run only for the shots that enter the top k. A plan may be one worker's part of a run
+// (`PlanShare`): see `splitOf` for which sinks it feeds with which shots and pixels.
+import { ConfigError, DataError } from '../core/errors.js';
 import { WasmArray } from '../core/wasm.js';
-import { newArray } from './ops/transforms/step.js';
+import { bytesOf, newArray } from './ops/transforms/step.js';
 import { formatShape } from '../core/input.js';
 import type { Run } from '../data/run.js';
 import type { DetectorGeometry } from '../image/geometry.js';
@@ -12,7 +13,10 @@ import {
   isImage,
   makeSink,
   makeStep,
+  ParamError,
+  sinkOp,
   transformKind,
+  transformOp,
   type ChainContext,
   type Dataset,
   type PayloadConfig,
@@ -21,9 +25,11 @@ import {
   type SinkState,
   type Step,
   type TransformConfig,
+  type ValueSize,
   type WasmImage,
 } from './ops/index.js';
 import type { OutputConfig } from './config/index.js';
+import { checkMemory, machineMemory, type MemoryEntry } from './config/limits.js';
 
 /** What the plan needs to know of a detector of the run. */
 export interface DetectorShape {
@@ -42,6 +48,10 @@ interface ChainNode {
   source: string;
   /** Where the config first asks for this step ("outputs[3].transforms[1].noiseCut"), for messages. */
   where: string;
+  /** The name of that output. */
+  output: string;
+  /** The transform this step applies (null for a source). */
+  transform: TransformConfig | null;
   /** Computed for every shot (false: only on demand, for top-k payloads). */
   eager: boolean;
   value: ShotValue;
@@ -54,6 +64,37 @@ interface PlannedSink {
   sink: Sink;
   node: ChainNode;
   payloads: Record<string, ChainNode>;
+  /** The first output that keeps it, and where its sink is ("outputs[3].sink.median"). */
+  spec: OutputConfig;
+  where: string;
+  /** How the run is split for it across workers (set for the plan's share). */
+  split: Split;
+  /** For a sink split by elements: this worker's block of the pixels and its own chain for them. */
+  block: BlockChain | null;
+}
+
+/** A worker's part of a run (docs/config.md, "Parallel runs"): worker `index` of `count`. */
+export interface PlanShare {
+  index: number;
+  count: number;
+}
+
+/**
+ * How a run is split across workers for one sink: `shots`, each worker feeds it its own shots
+ * (w, w + N, …) and the states merge exactly; `elements`, each worker feeds it every shot in
+ * order but only its block of rows of the image (`rows[w]`), and the blocks are joined; `whole`,
+ * one worker (`owner`) feeds it every shot.
+ */
+export type Split = { kind: 'shots' } | { kind: 'elements'; rows: [number, number][]; rowLength: number } | { kind: 'whole'; owner: number };
+
+/** A worker's chain for its block of the pixels: rows of the source, and the pixelwise steps. */
+interface BlockChain {
+  source: string;
+  rows: [number, number];
+  input: WasmImage;
+  steps: Step[];
+  /** Where each step is in the config, for errors. */
+  where: string[];
 }
 
 /** What an output computes in a run (from `Plan.check`). */
@@ -73,6 +114,31 @@ export interface PlanContext {
   detectors: Record<string, DetectorShape>;
   /** Bad-pixel masks by (absolute) file path. */
   masks?: ChainContext['masks'];
+  /** The shots the plan will see (what per-shot lists and top-k keep grows with); default 1. */
+  shots?: number;
+  /** The memory the plan may use with what JavaScript keeps (default: the machine's; null: not checked). */
+  memory?: number | null;
+}
+
+/** Errors already named after their config entry, passed on unchanged by enclosing handlers. */
+const located = new WeakSet<Error>();
+
+/**
+ * An error of a step or sink, named after the output and the config entry it came from
+ * (`output side_mean: outputs[2].transforms[0].noiseCut: …`), keeping its message. A
+ * ConfigError stays one; anything else becomes one when `config` (a chain that does not fit the
+ * run, found before any shot is read), else a DataError.
+ */
+function locate(err: unknown, output: string, where: string, { config = false, kind = '', input = '' } = {}): Error {
+  if (err instanceof Error && located.has(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const param = err instanceof ParamError ? `.${err.param}` : '';
+  // A step's own messages may start with its kind, which `where` names already.
+  const text = kind && message.startsWith(`${kind}: `) ? message.slice(kind.length + 2) : message;
+  const Class = config || err instanceof ConfigError ? ConfigError : DataError;
+  const out = new Class(`output ${output}: ${where}${param}: ${text}${input}`);
+  located.add(out);
+  return out;
 }
 
 export class Plan {
@@ -81,51 +147,137 @@ export class Plan {
   /** Output name → the sink it reads (outputs with equal chain and sink share one). */
   readonly outputs: { spec: OutputConfig; sink: PlannedSink; where: string }[] = [];
   /** Detector name → its image buffer in wasm memory, read once per shot. */
-  readonly images: Record<string, WasmImage> = {};
+  readonly images = new Map<string, WasmImage>();
   readonly detectors: Record<string, DetectorShape>;
+  readonly share: PlanShare;
   #byKey = new Map<string, ChainNode>();
   #eager: ChainNode[] = [];
+  /** Steps of the sinks this worker feeds every shot (`whole` sinks it owns), and the images they read. */
+  #everyShot: ChainNode[] = [];
+  #everyShotImages: string[] = [];
+  #ownImages: string[] = [];
   #masks: ChainContext['masks'];
+  #shots: number;
+  #memory: number | null;
 
-  constructor(outputs: readonly OutputConfig[], context: PlanContext) {
+  constructor(outputs: readonly OutputConfig[], context: PlanContext, share: PlanShare = { index: 0, count: 1 }) {
+    if (!(Number.isInteger(share.count) && share.count >= 1 && Number.isInteger(share.index) && share.index >= 0 && share.index < share.count)) {
+      throw new ConfigError(`a share of a run is worker K of N with 0 ≤ K < N, got ${share.index} of ${share.count}`);
+    }
+    this.share = share;
     this.detectors = context.detectors;
     this.#masks = context.masks;
+    this.#shots = context.shots ?? 1;
+    this.#memory = context.memory === undefined ? machineMemory() : context.memory;
     const sinksByKey = new Map<string, PlannedSink>();
-    outputs.forEach((spec, i) => {
-      const where = `outputs[${i}]`;
-      const node = this.chain(spec, where, true);
-      const payloadSpecs = typeof spec.sink === 'object' && 'topK' in spec.sink ? spec.sink.topK.payloads : {};
-      const payloads = Object.fromEntries(
-        Object.entries(payloadSpecs).map(([name, chain]) => [name, this.chain(chain, `${where}.sink.topK.payloads.${name}`, false)]),
-      );
-      const key = JSON.stringify([node.key, spec.sink]);
-      let planned = sinksByKey.get(key);
-      if (!planned) {
-        planned = { key, sink: makeSink(spec.sink), node, payloads };
-        sinksByKey.set(key, planned);
-        this.sinks.push(planned);
-      }
-      this.outputs.push({ spec, sink: planned, where });
-    });
+    try {
+      outputs.forEach((spec, i) => {
+        const where = `outputs[${i}]`;
+        const node = this.chain(spec, spec.name, where, true);
+        const payloadSpecs = typeof spec.sink === 'object' && 'topK' in spec.sink ? spec.sink.topK.payloads : {};
+        const payloads = Object.fromEntries(
+          Object.entries(payloadSpecs).map(([name, chain]) => [name, this.chain(chain, spec.name, `${where}.sink.topK.payloads.${name}`, false)]),
+        );
+        const key = JSON.stringify([node.key, spec.sink]);
+        let planned = sinksByKey.get(key);
+        if (!planned) {
+          const sinkWhere = `${where}.sink.${sinkOp(spec.sink).op.kind}`;
+          let sink: Sink;
+          try {
+            sink = makeSink(spec.sink);
+          } catch (err) {
+            throw locate(err, spec.name, sinkWhere, { config: true });
+          }
+          planned = { key, sink, node, payloads, spec, where: sinkWhere, split: { kind: 'shots' }, block: null };
+          sinksByKey.set(key, planned);
+          this.sinks.push(planned);
+        }
+        this.outputs.push({ spec, sink: planned, where });
+      });
+      this.splitSinks();
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+  }
+
+  /**
+   * How the run is split for each sink across `share.count` workers: by shots where the sink's
+   * states merge exactly; by elements for order-dependent sinks (P²) over a pixelwise chain from
+   * a detector; else (an order-dependent sink of a reduced value) whole, one worker round-robin.
+   * Then which steps this worker computes for its own shots and for every shot.
+   */
+  private splitSinks(): void {
+    const { index, count } = this.share;
+    let wholes = 0;
+    for (const planned of this.sinks) {
+      planned.split = splitOf(planned, count, this.detector(rootOf(planned.node).source), () => wholes++);
+      if (planned.split.kind === 'elements') planned.block = this.blockChain(planned, planned.split.rows[index], planned.split.rowLength);
+    }
+    const own = new Set<ChainNode>();
+    const every = new Set<ChainNode>();
+    for (const planned of this.sinks) {
+      const { split } = planned;
+      if (split.kind === 'elements' || (split.kind === 'whole' && split.owner !== index)) continue;
+      for (let n: ChainNode | null = planned.node; n; n = n.parent) (split.kind === 'whole' ? every : own).add(n);
+      for (const payload of Object.values(planned.payloads)) own.add(rootOf(payload));
+    }
+    for (const n of every) own.add(n);
+    // Only the steps of the sinks this worker feeds run; payload steps stay on demand.
+    for (const n of this.nodes) n.eager = own.has(n) && (n.eager || !n.step);
     this.#eager = this.nodes.filter((n) => n.eager);
+    this.#everyShot = this.#eager.filter((n) => every.has(n));
+    const detectorsOf = (nodes: ChainNode[]) => [...new Set(nodes.filter((n) => !n.step && this.images.has(n.source)).map((n) => n.source))];
+    this.#ownImages = detectorsOf(this.#eager);
+    this.#everyShotImages = detectorsOf(this.#everyShot);
+  }
+
+  /** This worker's chain for rows `rows` of a sink split by elements: a copy of its pixelwise steps. */
+  private blockChain(planned: PlannedSink, rows: [number, number], rowLength: number): BlockChain {
+    const chain: ChainNode[] = [];
+    for (let n: ChainNode | null = planned.node; n?.step; n = n.parent) chain.unshift(n);
+    const source = rootOf(planned.node).source;
+    const detector = this.detector(source)!;
+    const [start, end] = [rows[0] * rowLength, rows[1] * rowLength];
+    const input: WasmImage = { data: newArray(detector.dtype, end - start), shape: [end - start] };
+    const context = { ...this.context(source), block: { start, end, shape: detector.shape } };
+    const steps: Step[] = [];
+    try {
+      for (const n of chain) steps.push(makeStep(n.transform!, context));
+    } catch (err) {
+      for (const step of steps) step.dispose();
+      input.data.dispose();
+      throw locate(err, planned.spec.name, chain[steps.length].where, { config: true });
+    }
+    return { source, rows, input, steps, where: chain.map((n) => n.where) };
+  }
+
+  /** Whether this worker feeds some sink with every shot of the run, not only its own. */
+  get needsEveryShot(): boolean {
+    return this.sinks.some(({ split }) => split.kind === 'elements' || (split.kind === 'whole' && split.owner === this.share.index));
+  }
+
+  /** The detector `name` of the run (own entries only: a source "toString" is no detector of {}). */
+  private detector(name: string): DetectorShape | undefined {
+    return Object.hasOwn(this.detectors, name) ? this.detectors[name] : undefined;
   }
 
   /** The context of chains from `source`: its geometry, the run's masks, its name for messages. */
   context(source: string): ChainContext {
-    const d = this.detectors[source];
+    const d = this.detector(source);
     return { geometry: d?.geometry, masks: this.#masks, what: d ? `the detector ${source}` : `the value ${source}` };
   }
 
-  private chain({ source, transforms }: PayloadConfig, where: string, eager: boolean): ChainNode {
+  private chain({ source, transforms }: PayloadConfig, output: string, where: string, eager: boolean): ChainNode {
     let key = JSON.stringify(source);
     let node = this.#byKey.get(key);
     if (!node) {
-      const detector = this.detectors[source];
-      if (detector && !this.images[source]) {
+      const detector = this.detector(source);
+      if (detector && !this.images.has(source)) {
         const data = detector.dtype === 'f64' ? new WasmArray('f64', detector.size) : new WasmArray('f32', detector.size);
-        this.images[source] = { data, shape: detector.shape };
+        this.images.set(source, { data, shape: detector.shape });
       }
-      node = { key, parent: null, step: null, source, where: `${where}.source`, eager: true, value: NaN, shot: -1 };
+      node = { key, parent: null, step: null, transform: null, source, where: `${where}.source`, output, eager: true, value: NaN, shot: -1 };
       this.#byKey.set(key, node);
       this.nodes.push(node);
     }
@@ -134,8 +286,14 @@ export class Plan {
       key = `${key}>${JSON.stringify(transform)}`;
       node = this.#byKey.get(key);
       if (!node) {
-        const step = makeStep(transform, this.context(source));
-        node = { key, parent, step, source, where: `${where}.transforms[${j}].${transformKind(transform)}`, eager, value: NaN, shot: -1 };
+        const stepWhere = `${where}.transforms[${j}].${transformKind(transform)}`;
+        let step: Step;
+        try {
+          step = makeStep(transform, this.context(source));
+        } catch (err) {
+          throw locate(err, output, stepWhere, { config: true, kind: transformKind(transform) });
+        }
+        node = { key, parent, step, transform, source, where: stepWhere, output, eager, value: NaN, shot: -1 };
         this.#byKey.set(key, node);
         this.nodes.push(node);
       } else if (eager && !node.eager) {
@@ -146,25 +304,30 @@ export class Plan {
     return node!;
   }
 
+  /** A step's value for its parent's, its errors named after its entry. */
+  private run(node: ChainNode, config = false): ShotValue {
+    try {
+      return node.step!.apply(node.parent!.value);
+    } catch (err) {
+      const input = config ? ` (its input: ${describe(node.parent!.value)} from ${this.context(node.source).what})` : '';
+      throw locate(err, node.output, node.where, { config, kind: node.where.slice(node.where.lastIndexOf('.') + 1), input });
+    }
+  }
+
   /**
    * Runs every step once on an empty image of each detector, so that a chain that does not
    * fit the run (a 2-D transform on a stack of sensors, an ROI larger than the image, a mask
-   * of another shape, a missing geometry) is reported before any shot is read, naming the
-   * config entry. Also checks the `after` chains on the sinks' value shapes. Returns what
-   * each output computes per shot and what it writes.
+   * of another shape, a missing geometry, a radial centre outside the image) is reported before
+   * any shot is read, naming the config entry, as a ConfigError. Then holds the memory the plan
+   * needs for the run against what there is (config/limits.ts), and checks the `after` chains
+   * on the sinks' value shapes. Returns what each output computes per shot and what it writes.
    */
   check(): OutputCheck[] {
-    for (const image of Object.values(this.images)) image.data.fill(0);
+    for (const image of this.images.values()) image.data.fill(0);
     for (const node of this.nodes) {
-      try {
-        node.value = node.step ? node.step.apply(node.parent!.value) : this.images[node.source] ?? 0;
-      } catch (err) {
-        // The step's own messages start with its kind, which `where` names already.
-        const text = (err as Error).message.replace(/^\w+: /, '');
-        const input = node.parent ? ` (its input: ${describe(node.parent.value)} from ${this.context(node.source).what})` : '';
-        throw new DataError(`${node.where}: ${text}${input}`);
-      }
+      node.value = node.step ? this.run(node, true) : (this.images.get(node.source) ?? 0);
     }
+    checkMemory(this.memory(), this.#memory);
     return this.outputs.map(({ spec, sink, where }) => {
       const value = sink.node.value;
       const sinkName = typeof spec.sink === 'string' ? spec.sink : Object.keys(spec.sink)[0];
@@ -173,12 +336,13 @@ export class Plan {
       let written = isImage(value) ? describeArray(value.shape, f64 ? 'f64' : value.data.dtype) : 'a number';
       if (spec.after.length) {
         const probe = isImage(value) ? { data: f64 ? new Float64Array(value.data.length) : value.data.copy(), shape: value.shape } : value;
-        try {
-          const after = applyOnce(spec.after, probe, this.context(spec.source));
-          written = typeof after === 'number' ? 'a number' : describeArray(after.shape, after.data instanceof Float64Array ? 'f64' : 'f32');
-        } catch (err) {
-          throw new DataError(`${where}.after: ${(err as Error).message} (its input: the ${sinkName}, ${written})`);
-        }
+        const after = applyOnce(spec.after, probe, this.context(spec.source), {
+          output: spec.name,
+          where: `${where}.after`,
+          config: true,
+          input: ` (its input: the ${sinkName}, ${written})`,
+        });
+        written = typeof after === 'number' ? 'a number' : describeArray(after.shape, after.data instanceof Float64Array ? 'f64' : 'f32');
       }
       if (sinkName === 'perShot') written = `one per shot of ${written}`;
       if (sinkName === 'topK') {
@@ -190,54 +354,133 @@ export class Plan {
     });
   }
 
-  /** Reads shot `shot` of the run and feeds every sink. */
-  process(run: Run, shot: number): void {
-    for (const [name, image] of Object.entries(this.images)) run.detectors[name].read(shot, image.data);
-    for (const node of this.#eager) {
-      node.value = node.step ? node.step.apply(node.parent!.value) : this.sourceValue(run, node.source, shot);
+  /**
+   * What the plan holds for a run of its shots, entry by entry: the detectors' image buffers,
+   * each step's buffers (after `check()` ran them), each sink's state and what JavaScript keeps.
+   */
+  memory(): MemoryEntry[] {
+    const entries: MemoryEntry[] = [];
+    for (const [name, image] of this.images) {
+      const bytes = bytesOf(image.data);
+      entries.push({ where: `detectors.${name}`, what: `its image buffer, ${describe(image)}`, wasm: bytes, js: 0, block: bytes });
+    }
+    for (const node of this.nodes) {
+      if (!node.step) continue;
+      entries.push({ where: `output ${node.output}: ${node.where}`, what: `its buffers for ${describe(node.value)}`, wasm: node.step.bytes(), js: 0, block: 0 });
+    }
+    for (const { spec, node, payloads, where } of this.sinks) {
+      const { op, params } = sinkOp(spec.sink);
+      const { what, ...footprint } = op.memory(valueSize(node.value), this.#shots, params, Object.values(payloads).map((n) => valueSize(n.value)));
+      entries.push({ where: `output ${spec.name}: ${where}`, what, ...footprint });
+    }
+    return entries;
+  }
+
+  /**
+   * Reads shot `shot` of the run and feeds the sinks: all of them, for a plan of the whole run
+   * or a worker's own shot (`own`); for another worker's shot, only the sinks this worker feeds
+   * with every shot (its blocks of the pixels, its whole sinks).
+   */
+  process(run: Run, shot: number, own = true): void {
+    const nodes = own ? this.#eager : this.#everyShot;
+    for (const name of own ? this.#ownImages : this.#everyShotImages) run.detectors[name].read(shot, this.images.get(name)!.data);
+    for (const node of nodes) {
+      node.value = node.step ? this.run(node) : this.sourceValue(run, node.source, shot);
       node.shot = shot;
     }
-    for (const { sink, node, payloads } of this.sinks) {
-      const payloadValues = Object.fromEntries(Object.entries(payloads).map(([name, n]) => [name, () => this.valueOf(n, shot)]));
-      sink.accumulate(node.value, shot, payloadValues);
+    for (const planned of this.sinks) {
+      const { sink, node, payloads, spec, where, split } = planned;
+      try {
+        if (split.kind === 'elements') sink.accumulate(this.blockValue(planned, run, shot, own), shot);
+        else if (split.kind === 'whole' ? split.owner === this.share.index : own) {
+          const payloadValues = Object.fromEntries(Object.entries(payloads).map(([name, n]) => [name, () => this.valueOf(n, shot)]));
+          sink.accumulate(node.value, shot, payloadValues);
+        }
+      } catch (err) {
+        throw locate(err, spec.name, where, { kind: sinkOp(spec.sink).op.kind });
+      }
     }
+  }
+
+  /** This worker's block of a sink's per-shot value: its rows of the source (copied from the whole image when read), then the steps. */
+  private blockValue(planned: PlannedSink, run: Run, shot: number, own: boolean): ShotValue {
+    const block = planned.block!;
+    const image = this.images.get(block.source)!;
+    if (own && this.#ownImages.includes(block.source)) {
+      const start = block.rows[0] * (block.input.data.length / (block.rows[1] - block.rows[0]));
+      block.input.data.view().set(image.data.view().subarray(start, start + block.input.data.length));
+    } else {
+      run.detectors[block.source].readRows(shot, block.rows, block.input.data);
+    }
+    let value: ShotValue = block.input;
+    block.steps.forEach((step, j) => {
+      try {
+        value = step.apply(value);
+      } catch (err) {
+        throw locate(err, planned.spec.name, block.where[j]);
+      }
+    });
+    return value;
   }
 
   /** A node's value for this shot, computing on-demand steps (and their parents) when asked. */
   private valueOf(node: ChainNode, shot: number): ShotValue {
     if (node.eager || node.shot === shot) return node.value;
-    node.value = node.step!.apply(this.valueOf(node.parent!, shot));
+    this.valueOf(node.parent!, shot);
+    node.value = this.run(node);
     node.shot = shot;
     return node.value;
   }
 
   private sourceValue(run: Run, source: string, shot: number): ShotValue {
-    const image = this.images[source];
+    const image = this.images.get(source);
     if (image) return image;
     if (source === 'index') return shot;
     if (source === 'tag') return run.tags[shot];
-    const values = run.values[source];
+    const values = Object.hasOwn(run.values, source) ? run.values[source] : undefined;
     if (!values) throw new Error(`no detector or value named "${source}" in run ${run.runNumber}`);
     return values[shot];
   }
 
-  exportStates(): SinkState[] {
-    return this.sinks.map((s) => s.sink.exportState());
+  /** The sinks' states (null for a sink another worker owns). */
+  exportStates(): (SinkState | null)[] {
+    return this.sinks.map(({ sink, split }) => (split.kind === 'whole' && split.owner !== this.share.index ? null : sink.exportState()));
   }
 
-  /** Merges other workers' `exportStates()` (same config, so the same sinks in the same order). */
-  merge(parts: SinkState[][]): void {
-    this.sinks.forEach((planned, k) => planned.sink.merge(parts.map((states) => states[k])));
+  /**
+   * Merges the `exportStates()` of the workers of a run, worker 0 first: a plan of the whole run
+   * (same config, so the same sinks in the same order) that was fed no shots itself. The
+   * workers' split is the one of `parts.length` workers.
+   */
+  merge(parts: (SinkState | null)[][]): void {
+    let wholes = 0;
+    this.sinks.forEach((planned, k) => {
+      const split = splitOf(planned, parts.length, this.detector(rootOf(planned.node).source), () => wholes++);
+      try {
+        const states = parts.map((states) => states[k]);
+        if (split.kind === 'whole') planned.sink.merge([required(states[split.owner], split.owner)]);
+        else if (split.kind === 'elements') planned.sink.merge([joinBlocks(states.map(required), this.detector(rootOf(planned.node).source)!.shape)]);
+        else planned.sink.merge(states.map(required));
+      } catch (err) {
+        throw locate(err, planned.spec.name, planned.where);
+      }
+    });
   }
 
   /** Every output's datasets (sinks' values; topK payloads included), with `after` applied. */
   datasets(): Record<string, Dataset> {
     const out: Record<string, Dataset> = {};
-    for (const { spec, sink } of this.outputs) {
-      const sets = sink.sink.datasets(spec.name);
-      const value = sets[spec.name];
+    for (const { spec, sink, where } of this.outputs) {
+      let sets: Record<string, Dataset>;
+      try {
+        sets = sink.sink.datasets(spec.name);
+      } catch (err) {
+        throw locate(err, spec.name, sink.where);
+      }
+      const value = Object.hasOwn(sets, spec.name) ? sets[spec.name] : undefined;
       if (spec.after.length && value) {
-        const result = applyOnce(spec.after, value.shape.length === 0 ? value.data[0] : value, this.context(spec.source));
+        const at = { output: spec.name, where: `${where}.after` };
+        const result = applyOnce(spec.after, value.shape.length === 0 ? value.data[0] : value, this.context(spec.source), at);
         sets[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
       }
       Object.assign(out, sets);
@@ -247,8 +490,12 @@ export class Plan {
 
   dispose(): void {
     for (const node of this.nodes) node.step?.dispose();
-    for (const { sink } of this.sinks) sink.dispose();
-    for (const image of Object.values(this.images)) image.data.dispose();
+    for (const { sink, block } of this.sinks) {
+      sink.dispose();
+      for (const step of block?.steps ?? []) step.dispose();
+      block?.input.data.dispose();
+    }
+    for (const image of this.images.values()) image.data.dispose();
   }
 }
 
@@ -260,11 +507,17 @@ function describe(v: ShotValue): string {
   return isImage(v) ? describeArray(v.shape, v.data.dtype) : 'a number';
 }
 
+function valueSize(v: ShotValue): ValueSize {
+  return isImage(v) ? { elements: v.data.length, bytes: v.data.dtype === 'f64' ? 8 : 4 } : { elements: 1, bytes: 8 };
+}
+
 /** Runs a chain once on a finished value (an output's `after`), returning a plain copy. */
 export function applyOnce(
   specs: readonly TransformConfig[],
   value: { data: Float32Array | Float64Array | Int32Array; shape: number[] } | number,
   context: ChainContext = {},
+  /** Where the chain is in the config (`outputs[3].after`), for its errors; `config`: see `locate`. */
+  at?: { output: string; where: string; config?: boolean; input?: string },
 ): { data: Float32Array | Float64Array; shape: number[] } | number {
   let current: ShotValue;
   let owned: WasmArray<'f32'> | WasmArray<'f64'> | null = null;
@@ -273,12 +526,67 @@ export function applyOnce(
     owned = newArray(value.data instanceof Float32Array ? 'f32' : 'f64', value.data.length).set(value.data);
     current = { data: owned, shape: value.shape };
   }
-  const steps = specs.map((s) => makeStep(s, context));
+  const steps: Step[] = [];
   try {
-    for (const step of steps) current = step.apply(current);
+    for (const [j, spec] of specs.entries()) {
+      const kind = transformKind(spec);
+      try {
+        const step = makeStep(spec, context);
+        steps.push(step);
+        current = step.apply(current);
+      } catch (err) {
+        if (!at) throw err;
+        throw locate(err, at.output, `${at.where}[${j}].${kind}`, { config: at.config, kind, input: j === 0 ? at.input : '' });
+      }
+    }
     return isImage(current) ? { data: current.data.copy(), shape: [...current.shape] } : current;
   } finally {
     for (const step of steps) step.dispose();
     owned?.dispose();
   }
+}
+
+function rootOf(node: ChainNode): ChainNode {
+  let n = node;
+  while (n.parent) n = n.parent;
+  return n;
+}
+
+/**
+ * The split of one sink across `count` workers (see `Split`). `nextWhole` numbers the sinks
+ * split whole, in plan order, which spreads them over the workers.
+ */
+function splitOf(planned: PlannedSink, count: number, detector: DetectorShape | undefined, nextWhole: () => number): Split {
+  if (count === 1 || sinkOp(planned.spec.sink).op.split === 'shots') return { kind: 'shots' };
+  let pixelwise = detector !== undefined;
+  for (let n: ChainNode | null = planned.node; n?.step && pixelwise; n = n.parent) pixelwise = transformOp(n.transform!).op.pixelwise === true;
+  const rowLength = detector ? detector.shape[detector.shape.length - 1] : 0;
+  const rows = detector ? detector.size / rowLength : 0;
+  if (!pixelwise || rows < count) return { kind: 'whole', owner: nextWhole() % count };
+  return { kind: 'elements', rows: Array.from({ length: count }, (_, w) => [Math.floor((w * rows) / count), Math.floor(((w + 1) * rows) / count)]), rowLength };
+}
+
+function required(state: SinkState | null, worker: number): SinkState {
+  if (!state) throw new Error(`worker ${worker} sent no state for a sink it feeds`);
+  return state;
+}
+
+/** The estimates of the workers' blocks of the pixels (in worker order), joined into one of `shape`. */
+function joinBlocks(states: SinkState[], shape: number[]): SinkState {
+  const parts = states.map((s) => {
+    if (s.kind !== 'estimate') throw new TypeError(`cannot join a ${s.kind} sink state as a block of pixels`);
+    return s;
+  });
+  const n = parts[0].n;
+  if (parts.some((p) => p.n !== n)) throw new Error(`the blocks of the pixels saw different numbers of shots (${parts.map((p) => p.n).join(', ')})`);
+  if (parts.some((p) => p.value === null)) return { kind: 'estimate', n, value: null };
+  const length = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    data.set(p.value!.data, offset);
+    offset += p.value!.data.length;
+  }
+  if (offset !== length) throw new Error(`the blocks of the pixels hold ${offset} values, the image ${length}`);
+  return { kind: 'estimate', n, value: { data, shape: [...shape] } };
 }

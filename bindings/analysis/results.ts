@@ -1,11 +1,12 @@
 // Result files (docs/config.md, "The result file"): plain root datasets and attributes, readable
-// by h5py without this package; OUT/run_<N>.h5, written under a temporary name and renamed, so a
-// crash or an interrupt never leaves a half file under the final name; the files of a folder,
-// in run order.
+// by h5py without this package; OUT/run_<N>.h5, all or nothing (docs/robustness.md): written
+// under a temporary name, every HDF5 failure caught, read back and only then renamed, so a crash,
+// an interrupt or a full disk never leaves a half file under the final name nor replaces a good
+// one; the files of a folder, in run order.
 import type { Dataset as H5Dataset, File as H5File } from 'h5wasm';
 import { DataError } from '../core/errors.js';
-import { files, paths, temporaryPath } from '../core/files.js';
-import { loadH5 } from '../data/h5.js';
+import { checkWritable, files, isStaleTemporary, isWriteProbe, paths, temporaryPath } from '../core/files.js';
+import { collectHdf5Diagnostics, guarded, loadH5, summariseHdf5Error, type H5Lib } from '../data/h5.js';
 import type { AnalysisResult, Dataset } from './pipeline.js';
 
 export const resultName = (run: number) => `run_${run}.h5`;
@@ -15,7 +16,12 @@ export type ResultContent = Pick<AnalysisResult, 'run' | 'outputs' | 'attrs'>;
 /** The datasets and attributes of a result into an open, writable h5wasm file. */
 export function fillResultFile(file: H5File, result: ResultContent): void {
   for (const [name, { data, shape }] of Object.entries(result.outputs)) file.create_dataset({ name, data, shape });
-  for (const [name, value] of Object.entries(result.attrs)) file.create_attribute(name, value);
+  for (const [name, value] of Object.entries(result.attrs)) file.create_attribute(name, value, null, attributeDtype(value));
+}
+
+/** h5wasm stores an integer attribute as int32: one outside its range is stored as float64 instead. */
+function attributeDtype(value: string | number): string | null {
+  return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 2 ** 31 ? '<d' : null;
 }
 
 /** A dataset's value as numbers: int64 (BigInt) values become float64 (exact below 2^53). */
@@ -107,40 +113,175 @@ export function removePendingResults(): void {
   pending.clear();
 }
 
-/** Writes `OUT/run_<N>.h5` and returns its path. */
-export async function writeResult(outDir: string, result: ResultContent): Promise<string> {
-  const h5 = await loadH5();
-  files().mkdir(outDir);
-  const path = paths.resolve(outDir, resultName(result.run));
-  const tmp = temporaryPath(path);
-  pending.add(tmp);
+/** Where HDF5's own account of a failed write of `path` is kept. */
+const writeLogPath = (path: string) => `${path}.log`;
+
+/** The operating system's reason in HDF5's error stack ("No space left on device"), else its summary. */
+function causeOf(diagnostics: string): string {
+  const reason = /error message = '([^']+)'/.exec(diagnostics);
+  return reason ? reason[1] : summariseHdf5Error(new Error(diagnostics));
+}
+
+/** Writes the file: null when HDF5 reported nothing, else what it reported (or threw). */
+function writeFile(h5: H5Lib, tmp: string, result: ResultContent): string | null {
+  const collection = collectHdf5Diagnostics();
+  let thrown: unknown = null;
   try {
     const file = new h5.File(tmp, 'w');
+    if (file.file_id < 0n) return collection.stop() || `cannot create ${tmp}`;
     try {
       fillResultFile(file, result);
+    } catch (err) {
+      thrown = err;
+    } finally {
+      if (file.close() < 0 && !thrown) thrown = new Error(`closing ${tmp} failed`);
+    }
+  } catch (err) {
+    thrown ??= err;
+  }
+  const diagnostics = collection.stop();
+  if (diagnostics) return diagnostics;
+  return thrown === null ? null : (thrown as Error).message ?? String(thrown);
+}
+
+function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+/**
+ * Reads the closed file back: every dataset with its shape and bytes, every attribute with its
+ * value. Null when all is there, else the first difference. A write that HDF5 reported as done
+ * but that the file system lost (a quota hit at close on a network file system) shows here.
+ */
+function verifyFile(h5: H5Lib, tmp: string, result: ResultContent): string | null {
+  const collection = collectHdf5Diagnostics();
+  let problem: string | null;
+  try {
+    const file = guarded(tmp, 'the file', () => new h5.File(tmp, 'r'));
+    try {
+      problem = guarded(tmp, 'the written result', () => differenceFrom(file, result));
     } finally {
       file.close();
     }
-    files().rename(tmp, path);
-    return path;
   } catch (err) {
-    files().remove(tmp);
-    throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
+    problem = (err as Error).message;
+  }
+  const diagnostics = collection.stop();
+  return problem ?? (diagnostics ? causeOf(diagnostics) : null);
+}
+
+function differenceFrom(file: H5File, result: ResultContent): string | null {
+  for (const [name, { data, shape }] of Object.entries(result.outputs)) {
+    const entry = file.get(name) as H5Dataset | null;
+    if (!entry || entry.type !== 'Dataset') return `dataset ${name} is missing`;
+    const stored = entry.shape ?? [];
+    if (stored.length !== shape.length || stored.some((d, i) => d !== shape[i])) return `dataset ${name} has shape [${stored}], not [${shape}]`;
+    const value = entry.value as unknown;
+    const back = ArrayBuffer.isView(value) ? value : new (data.constructor as new (v: number[]) => ArrayBufferView)([Number(value)]);
+    if (!sameBytes(back, data)) return `dataset ${name} does not hold what was written`;
+  }
+  const attrs = file.attrs;
+  for (const [name, value] of Object.entries(result.attrs)) {
+    if (!(name in attrs)) return `attribute ${name} is missing`;
+    const back = attrs[name].value as unknown;
+    const same = typeof value === 'number' ? Object.is(Number(back), value) : back === value;
+    if (!same) return `attribute ${name} does not hold what was written`;
+  }
+  return null;
+}
+
+/**
+ * Writes `OUT/run_<N>.h5` and returns its path, all or nothing: the file is written under a
+ * temporary name, any failure HDF5 reports (it prints them rather than throwing) or any
+ * difference when reading it back removes it and throws a DataError naming the file and the
+ * cause, with HDF5's messages kept in `run_<N>.h5.log` beside it; an earlier `run_<N>.h5` is
+ * replaced only by a file read back whole.
+ */
+export async function writeResult(outDir: string, result: ResultContent): Promise<string> {
+  const h5 = await loadH5();
+  const path = paths.resolve(outDir, resultName(result.run));
+  try {
+    files().mkdir(outDir);
+  } catch (err) {
+    throw new DataError(`cannot write ${path}: cannot create the folder ${outDir}: ${(err as Error).message}`);
+  }
+  const tmp = temporaryPath(path);
+  const log = writeLogPath(path);
+  pending.add(tmp);
+  try {
+    const failure = writeFile(h5, tmp, result);
+    const problem = failure === null ? verifyFile(h5, tmp, result) : null;
+    if (failure !== null || problem !== null) {
+      files().remove(tmp);
+      const cause = failure !== null ? causeOf(failure) : `reading it back: ${problem}`;
+      let kept = '';
+      if (failure !== null && failure.includes('HDF5-DIAG')) {
+        // After the temporary file is gone there is room for the log, even on a full disk.
+        try {
+          files().write(log, new TextEncoder().encode(`sacla: writing ${path} (as ${tmp}) failed at ${new Date().toISOString()}\n${failure}`));
+          kept = ` (HDF5's messages: ${log})`;
+        } catch {
+          // No room even for the log: the cause in the message is what is left.
+        }
+      }
+      throw new DataError(`cannot write ${path}: ${cause}${kept}`);
+    }
+    try {
+      files().rename(tmp, path);
+    } catch (err) {
+      files().remove(tmp);
+      throw new DataError(`cannot write ${path}: ${(err as Error).message}`);
+    }
+    // A log of an earlier failed write of this file no longer applies.
+    files().remove(log);
+    return path;
   } finally {
     pending.delete(tmp);
   }
 }
 
+const RESULT_TEMPORARY = /^run_-?\d+\.h5\..+\.tmp$/;
+
+/**
+ * Makes sure results can be written to `outDir` before any work is done (checkWritable) and
+ * removes the temporary files of result writes that were killed (isStaleTemporary). Returns
+ * the paths of those removed; throws a DataError naming the folder and the cause.
+ */
+export function prepareResultFolder(outDir: string): string[] {
+  const folder = paths.resolve(outDir);
+  checkWritable(folder);
+  const removed: string[] = [];
+  if (files().stat(folder)?.kind !== 'folder') return removed;
+  for (const name of files().list(folder)) {
+    const path = paths.join(folder, name);
+    if (!(RESULT_TEMPORARY.test(name) || isWriteProbe(name)) || !isStaleTemporary(path)) continue;
+    files().remove(path);
+    removed.push(path);
+  }
+  return removed;
+}
+
 /** Opens one result file. */
 export async function openResult(path: string): Promise<ResultFile> {
   const h5 = await loadH5();
-  let file;
   try {
-    file = new h5.File(path, 'r');
+    return guarded(path, 'the file', () => {
+      const file = new h5.File(path, 'r');
+      if (file.file_id < 0n) throw new DataError(`${path}: cannot open as an HDF5 file`);
+      try {
+        return new ResultFile(path, file);
+      } catch (err) {
+        file.close();
+        throw err;
+      }
+    });
   } catch (err) {
-    throw new DataError(`${path}: not a readable result file (${(err as Error).message})`);
+    throw new DataError(`${path}: not a readable result file (${(err as Error).message.replace(`${path}: `, '')})`);
   }
-  return new ResultFile(path, file);
 }
 
 /**

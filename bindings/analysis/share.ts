@@ -1,31 +1,37 @@
 // A worker's part of a run, whatever the transport (Node worker threads, browser Web Workers):
-// it opens the run itself, streams its share of the shots through its own plan, and returns the
-// plan's sink states for the merge. node/worker.ts and the web app's shot worker expose `shareApi`.
+// it opens the run itself, streams the good shots through its own plan of its share (its own
+// shots, and every shot for its blocks of the pixels: Plan's `splitOf`), and returns the plan's
+// sink states for the merge. node/worker.ts and the web app's shot worker expose `shareApi`.
 import { loadConfig } from './config/index.js';
 import type { ExperimentConfig } from './config/index.js';
 import type { SinkState } from './ops/index.js';
-import { openConfiguredRun, processShots, type ParallelJob, type ShotLoopOptions } from './pipeline.js';
+import type { PlanShare } from './plan.js';
+import { goodShots, openConfiguredRun, processShots, type ParallelJob, type ShareResult, type ShotLoopOptions } from './pipeline.js';
 
 // Progress and partial states at most this often: a message per shot would cost more than it tells.
 const PROGRESS_MS = 200;
 const PARTIAL_MS = 1000;
 
 /**
- * Streams `shots` of a run through a fresh plan of `config` and returns the plan's sink states.
- * (The main thread opened the same run first and gave its notices: missing tags, darks.)
+ * Opens a run, picks its good shots (filters, thinning) and streams them through a fresh plan of
+ * `config` for worker `share.index` of `share.count`. Returns the plan's sink states (null for
+ * sinks another worker feeds) and the number of good shots. (The main thread opens the same run
+ * and gives its notices: missing tags, NaN values.)
  */
 export async function analyseShare(
   config: ExperimentConfig,
   runFile: string,
   run: number,
-  shots: ArrayLike<number>,
+  thinning: { maxShots: number | null; step: number },
+  share: PlanShare,
   options: ShotLoopOptions & { combine?: boolean } = {},
-): Promise<SinkState[]> {
+): Promise<ShareResult> {
   const opened = await openConfiguredRun(config, runFile, run, () => {}, { combine: options.combine });
   try {
-    const plan = await processShots(config, opened, shots, options);
+    const { good } = goodShots(config, opened, thinning);
+    const plan = await processShots(config, opened, good, { ...options, share });
     try {
-      return plan.exportStates();
+      return { states: plan.exportStates(), goodShots: good.length };
     } finally {
       plan.dispose();
     }
@@ -34,17 +40,17 @@ export async function analyseShare(
   }
 }
 
-/** A worker's share of a ParallelJob: its own shots and its number. */
+/** A worker's part of a ParallelJob: its number. */
 export type ShareJob = ParallelJob & { worker: number };
 
 export const shareApi = {
   async analyse(
     job: ShareJob,
     progress: (worker: number, done: number) => void,
-    partial?: (worker: number, states: SinkState[]) => void,
-  ): Promise<SinkState[]> {
+    partial?: (worker: number, states: (SinkState | null)[]) => void,
+  ): Promise<ShareResult> {
     const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
-    return analyseShare(config, job.runFile, job.run, job.shots, {
+    return analyseShare(config, job.runFile, job.run, job.thinning, { index: job.worker, count: job.workers }, {
       combine: job.combine,
       onProgress: (done) => void progress(job.worker, done),
       progressMs: PROGRESS_MS,

@@ -9,7 +9,14 @@ export interface Submission {
   scheduler: Scheduler | 'local';
   /** Slurm `12`, PBS `34[].server` or `35.server`, local `local-<pid>-<run>`. */
   jobId: string;
+  /** In the order of the run list: array index i is runs[i]. */
   runs: number[];
+  /**
+   * The array's name (jobs/NAME.sh, jobs/NAME.runs, logs/NAME_<index>.log). Absent for local
+   * analyses, and in records written before run lists, whose array indices were run numbers
+   * and whose logs were logs/run_<N>.log.
+   */
+  array?: string;
   /** Absolute paths. */
   data: string;
   config: string;
@@ -35,6 +42,17 @@ export const jobsDir = (out: string) => join(out, 'jobs');
 export const logsDir = (out: string) => join(out, 'logs');
 export const recordPath = (out: string) => join(jobsDir(out), 'submissions.json');
 export const logPath = (logs: string, run: number) => join(logs, `run_${run}.log`);
+export const runListPath = (out: string, array: string) => join(jobsDir(out), `${array}.runs`);
+
+/** The array index of `run` in its submission. */
+export function arrayIndex(s: Submission, run: number): number {
+  return s.array === undefined ? run : s.runs.indexOf(run);
+}
+
+/** The file the scheduler (or sacla watch) writes `run`'s output to. */
+export function taskLogPath(s: Submission, run: number): string {
+  return s.array === undefined ? logPath(s.logs, run) : join(s.logs, `${s.array}_${arrayIndex(s, run)}.log`);
+}
 
 export function readRecord(out: string): SubmissionRecord {
   const path = recordPath(out);

@@ -122,18 +122,19 @@ export function pbsState(raw: string): QueueState {
 }
 
 /**
- * Slurm refuses array indices ≥ MaxArraySize (default 1001), and here indices are run numbers:
- * say so before submitting. Unknown (no scontrol, no answer): no check.
+ * Slurm refuses array indices ≥ MaxArraySize (default 1001). Indices run from 0 to the largest
+ * array's size − 1, so only a cluster set below its default can refuse them: say so before
+ * submitting. Unknown (no scontrol, no answer): no check.
  */
-export async function checkSlurmArraySize(maxRun: number): Promise<void> {
+export async function checkSlurmArraySize(largestArray: number): Promise<void> {
   if (!which('scontrol')) return;
   const r = await runCommand(['scontrol', 'show', 'config'], 30_000);
   const m = /^\s*MaxArraySize\s*=\s*(\d+)/m.exec(r.stdout);
   if (!m) return;
   const max = Number(m[1]);
-  if (maxRun >= max) {
+  if (largestArray > max) {
     throw new ConfigError(
-      `run ${maxRun} is too large an array index for this Slurm cluster (MaxArraySize = ${max}; array indices are run numbers): ask the admin to raise MaxArraySize in slurm.conf (at most 4000001)`,
+      `--chunk: an array of ${largestArray} runs needs array indices 0–${largestArray - 1}, but this Slurm cluster allows indices below ${max} (MaxArraySize = ${max}): use --chunk ${max} or less`,
     );
   }
 }

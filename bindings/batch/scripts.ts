@@ -1,7 +1,8 @@
 // Job scripts and submit commands for Slurm and PBS (pure functions: no files, no processes).
-// One array task per run, and the array index IS the run number: a chunk is a set of run
-// numbers, given to Slurm as a list (`--array=3,5,8-10`) and to PBS as a range (`-J 8-10`;
-// PBS arrays take ranges only, so runs with gaps become several arrays).
+// One array task per run. Array indices are 0 … N − 1 and the task looks its run up in a
+// run-list file (line i + 1 for index i) written next to the script: run numbers (seven digits
+// at SACLA) are far beyond what a default Slurm accepts as indices (MaxArraySize 1001), and
+// any set of runs, gaps included, is one range 0-(N − 1) on Slurm and on PBS alike.
 import { ConfigError } from '../core/errors.js';
 
 export type Scheduler = 'slurm' | 'pbs';
@@ -9,8 +10,15 @@ export type Scheduler = 'slurm' | 'pbs';
 /** Resources and names for one job script. Paths must be absolute. */
 export interface JobSpec {
   scheduler: Scheduler;
-  /** Runs of this array (ascending). */
+  /** Runs of this array, in the order of its run list. */
   runs: number[];
+  /**
+   * The array's name, shared by its script (jobs/NAME.sh), its run list and its task logs
+   * (logs/NAME_<index>.log). A plain file name.
+   */
+  name: string;
+  /** Absolute path of the run-list file (runListText of `runs`). */
+  runList: string;
   /** Absolute paths. */
   data: string;
   config: string;
@@ -24,6 +32,8 @@ export interface JobSpec {
   partition?: string;
   time?: string;
   mem?: string;
+  /** Passes --force to sacla analyse: replace results made with another config. */
+  force?: boolean;
 }
 
 /** A shell word: single-quoted unless it is plainly safe. */
@@ -37,39 +47,33 @@ function directiveValue(s: string): string {
   return /[\s"'\\]/.test(s) ? `"${s.replace(/(["\\])/g, '\\$1')}"` : s;
 }
 
-/** Consecutive runs grouped: [[3], [5], [8, 9, 10]]. */
-export function consecutiveGroups(runs: number[]): number[][] {
-  const sorted = [...new Set(runs)].sort((a, b) => a - b);
-  const groups: number[][] = [];
-  for (const r of sorted) {
-    const last = groups[groups.length - 1];
-    if (last && r === last[last.length - 1] + 1) last.push(r);
-    else groups.push([r]);
-  }
-  return groups;
-}
-
-/** Slurm's array list syntax: `3,5,8-10`. */
-export function slurmArraySpec(runs: number[]): string {
-  return consecutiveGroups(runs)
-    .map((g) => (g.length === 1 ? `${g[0]}` : `${g[0]}-${g[g.length - 1]}`))
-    .join(',');
-}
-
 /**
- * Runs in arrays of at most `chunk` runs. Slurm: consecutive slices of the sorted runs (gaps
- * allowed inside an array). PBS: ranges without gaps, each cut into pieces of at most `chunk`.
+ * The most tasks in one array: Slurm's default MaxArraySize is 1001 (indices 0–1000), and a
+ * round thousand keeps PBS (max_array_size 10000 by default) well inside its limit too.
  */
-export function chunkRuns(runs: number[], chunk: number, scheduler: Scheduler): number[][] {
-  if (!Number.isInteger(chunk) || chunk < 1) throw new ConfigError(`--chunk must be an integer ≥ 1, got ${chunk}`);
+export const MAX_ARRAY_TASKS = 1000;
+
+/** `--chunk`: runs per array, 1 to MAX_ARRAY_TASKS. */
+export function parseChunk(v: string | number): number {
+  const n = typeof v === 'number' ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ARRAY_TASKS) {
+    throw new ConfigError(`--chunk must be an integer from 1 to ${MAX_ARRAY_TASKS} (runs per job array; Slurm's default MaxArraySize 1001 allows indices 0–1000), got "${v}"`);
+  }
+  return n;
+}
+
+/** The sorted, distinct runs in arrays of at most `chunk` runs (gaps between runs do not matter). */
+export function chunkRuns(runs: number[], chunk: number): number[][] {
+  parseChunk(chunk);
   const sorted = [...new Set(runs)].sort((a, b) => a - b);
-  const slices = (list: number[]) => {
-    const out: number[][] = [];
-    for (let i = 0; i < list.length; i += chunk) out.push(list.slice(i, i + chunk));
-    return out;
-  };
-  if (scheduler === 'slurm') return slices(sorted);
-  return consecutiveGroups(sorted).flatMap(slices);
+  const arrays: number[][] = [];
+  for (let i = 0; i < sorted.length; i += chunk) arrays.push(sorted.slice(i, i + chunk));
+  return arrays;
+}
+
+/** The run-list file of an array: one run a line, line i + 1 for array index i. */
+export function runListText(runs: number[]): string {
+  return runs.map((r) => `${r}\n`).join('');
 }
 
 /** `--mem`: a number of MB, or a number with K/M/G/T (and an optional B). */
@@ -98,47 +102,47 @@ export function parseName(option: string) {
 /** The line the job writes last; `sacla batch --status` reads the exit code from it. */
 export const FINISH_LINE = /^sacla batch: run (-?\d+) finished with exit code (\d+)/m;
 
+/** The array spec of `n` tasks: indices 0 to n − 1 (Slurm `0-41`, PBS `-J 0-41`). */
+export const arrayRange = (n: number) => `0-${n - 1}`;
+
 /** The job script for one array of runs. */
 export function jobScript(spec: JobSpec): string {
-  for (const [name, p] of Object.entries({ data: spec.data, config: spec.config, out: spec.out, logs: spec.logs, cli: spec.cli[1], node: spec.cli[0] })) {
+  for (const [name, p] of Object.entries({ data: spec.data, config: spec.config, out: spec.out, logs: spec.logs, runList: spec.runList, cli: spec.cli[1], node: spec.cli[0] })) {
     if (!p.startsWith('/')) throw new Error(`job script: ${name} path must be absolute, got "${p}"`);
     if (/[\n\r]/.test(p)) throw new ConfigError(`job script: the ${name} path has a line break: "${p}"`);
   }
+  if (!/^[A-Za-z0-9_.-]+$/.test(spec.name)) throw new Error(`job script: the array name must be a plain file name, got "${spec.name}"`);
   if (!spec.runs.length) throw new Error('job script: no runs');
-  const runs = [...spec.runs].sort((a, b) => a - b);
-  const first = runs[0];
-  const last = runs[runs.length - 1];
+  const n = spec.runs.length;
   const lines = ['#!/bin/bash'];
-  let runVar: string;
+  let indexVar: string;
   let jobVar: string;
   if (spec.scheduler === 'slurm') {
-    const array = slurmArraySpec(runs);
     lines.push(
-      `# sacla batch: one Slurm array task per run; the array index is the run number.`,
+      `# sacla batch: one Slurm array task per run; task i analyses the run on line i + 1 of the run list.`,
       `#SBATCH --job-name=${spec.jobName}`,
-      `#SBATCH --array=${array}`,
-      `#SBATCH --output=${directiveValue(`${spec.logs}/run_%a.log`)}`,
+      `#SBATCH --array=${arrayRange(n)}`,
+      `#SBATCH --output=${directiveValue(`${spec.logs}/${spec.name}_%a.log`)}`,
       `#SBATCH --ntasks=1`,
       `#SBATCH --cpus-per-task=${spec.cpus}`,
     );
     if (spec.partition) lines.push(`#SBATCH --partition=${spec.partition}`);
     if (spec.time) lines.push(`#SBATCH --time=${spec.time}`);
     if (spec.mem) lines.push(`#SBATCH --mem=${parseMem(spec.mem).slurm}`);
-    runVar = '$SLURM_ARRAY_TASK_ID';
+    indexVar = '$SLURM_ARRAY_TASK_ID';
     jobVar = '${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}';
   } else {
-    if (runs.length > 1 && last - first + 1 !== runs.length) throw new Error(`PBS arrays take ranges only, got runs ${slurmArraySpec(runs)}`);
     const select = [`select=1`, `ncpus=${spec.cpus}`];
     if (spec.mem) select.push(`mem=${parseMem(spec.mem).pbs}`);
-    lines.push(`# sacla batch: one PBS subjob per run; the array index is the run number.`, `#PBS -N ${spec.jobName}`);
-    if (runs.length > 1) {
-      // PBS writes one log per subjob: ^array_index^ becomes the run number.
-      lines.push(`#PBS -J ${first}-${last}`, `#PBS -j oe`, `#PBS -o ${directiveValue(`${spec.logs}/run_^array_index^.log`)}`);
-      runVar = '$PBS_ARRAY_INDEX';
+    lines.push(`# sacla batch: one PBS subjob per run; subjob i analyses the run on line i + 1 of the run list.`, `#PBS -N ${spec.jobName}`);
+    if (n > 1) {
+      // PBS writes one log per subjob: ^array_index^ becomes the index.
+      lines.push(`#PBS -J ${arrayRange(n)}`, `#PBS -j oe`, `#PBS -o ${directiveValue(`${spec.logs}/${spec.name}_^array_index^.log`)}`);
+      indexVar = '$PBS_ARRAY_INDEX';
     } else {
-      // A single run: a plain job (a PBS array needs at least two subjobs).
-      lines.push(`#PBS -j oe`, `#PBS -o ${directiveValue(`${spec.logs}/run_${first}.log`)}`);
-      runVar = String(first);
+      // A single run: a plain job (a PBS array needs at least two subjobs), index 0.
+      lines.push(`#PBS -j oe`, `#PBS -o ${directiveValue(`${spec.logs}/${spec.name}_0.log`)}`);
+      indexVar = '0';
     }
     lines.push(`#PBS -l ${select.join(':')}`);
     if (spec.time) lines.push(`#PBS -l walltime=${spec.time}`);
@@ -158,32 +162,44 @@ export function jobScript(spec: JobSpec): string {
     shellQuote(spec.out),
     '--workers',
     String(spec.cpus),
+    ...(spec.force ? ['--force'] : []),
   ].join(' ');
+  const range = n === 1 ? `${spec.runs[0]}` : `${spec.runs[0]} to ${spec.runs[n - 1]}`;
   lines.push(
     '',
-    `# Runs ${slurmArraySpec(runs)} of ${spec.data}`,
-    `RUN=${runVar}`,
-    `echo "sacla batch: run $RUN, job ${jobVar} on $(hostname) at $(date -Is)"`,
+    `# ${n} run${n === 1 ? '' : 's'} (${range}) of ${spec.data}`,
+    `RUNS=${shellQuote(spec.runList)}`,
+    `LOGS=${shellQuote(spec.logs)}`,
+    `INDEX=${indexVar}`,
+    `JOB=${jobVar}`,
+    'RUN=$(sed -n "$((INDEX + 1))p" "$RUNS")',
+    'if ! [[ $RUN =~ ^[0-9]+$ ]]; then',
+    '  echo "sacla batch: error: no run on line $((INDEX + 1)) of $RUNS (array index $INDEX, job $JOB)"',
+    '  exit 2',
+    'fi',
+    // logs/run_<N>.log: the run's log under its run number, for people (sacla batch --status
+    // reads the task's own file).
+    `ln -sfn "${spec.name}_$INDEX.log" "$LOGS/run_$RUN.log"`,
+    'echo "sacla batch: run $RUN, job $JOB on $(hostname) at $(date -Is)"',
     analyse,
     'status=$?',
-    `echo "sacla batch: run $RUN finished with exit code $status at $(date -Is)"`,
+    'echo "sacla batch: run $RUN finished with exit code $status at $(date -Is)"',
     'exit $status',
     '',
   );
   return lines.join('\n');
 }
 
-/** The submit command (argv) for a script of `runs`. */
-export function submitCommand(scheduler: Scheduler, runs: number[], scriptPath: string): string[] {
-  const sorted = [...runs].sort((a, b) => a - b);
-  if (scheduler === 'slurm') return ['sbatch', '--parsable', `--array=${slurmArraySpec(sorted)}`, scriptPath];
-  if (sorted.length === 1) return ['qsub', scriptPath];
-  return ['qsub', '-J', `${sorted[0]}-${sorted[sorted.length - 1]}`, scriptPath];
+/** The submit command (argv) for a script of `n` runs. */
+export function submitCommand(scheduler: Scheduler, n: number, scriptPath: string): string[] {
+  if (scheduler === 'slurm') return ['sbatch', '--parsable', `--array=${arrayRange(n)}`, scriptPath];
+  if (n === 1) return ['qsub', scriptPath];
+  return ['qsub', '-J', arrayRange(n), scriptPath];
 }
 
-/** The id of run `run`'s task in an array job (Slurm `12_5`, PBS `34[5].server`). */
-export function taskId(scheduler: Scheduler | 'local', jobId: string, run: number, runs: number[]): string {
-  if (scheduler === 'slurm') return `${jobId}_${run}`;
-  if (scheduler === 'pbs') return runs.length > 1 ? jobId.replace('[]', `[${run}]`) : jobId;
+/** The id of the task at `index` of a job of `n` tasks (Slurm `12_5`, PBS `34[5].server`). */
+export function taskId(scheduler: Scheduler | 'local', jobId: string, index: number, n: number): string {
+  if (scheduler === 'slurm') return `${jobId}_${index}`;
+  if (scheduler === 'pbs') return n > 1 ? jobId.replace('[]', `[${index}]`) : jobId;
   return jobId;
 }

@@ -1,12 +1,13 @@
 // Per-run state of a batch: done (a result file made with the config), failed (finished without
-// one, or the log ends with an error), pending / running (from the scheduler's queue), or not
-// submitted. Reads OUT/jobs/submissions.json, the result files and the logs.
+// one, or the log ends with an error; with the log's line that says why), pending / running
+// (from the scheduler's queue), or not submitted. Reads OUT/jobs/submissions.json, the result
+// files and the task logs.
 import { closeSync, existsSync, fstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { storedConfigHash } from '../analysis/results.js';
 import { resultName } from '../analysis/results.js';
 import { listRunFiles } from '../data/runfile.js';
-import { latestSubmissions, logPath, readRecord, type Submission } from './record.js';
+import { arrayIndex, latestSubmissions, readRecord, taskLogPath, type Submission } from './record.js';
 import { queueStates, type QueueState } from './scheduler.js';
 import { FINISH_LINE, taskId, type Scheduler } from './scripts.js';
 
@@ -23,7 +24,9 @@ export interface RunStatus {
   task?: string;
   result?: string;
   log?: string;
-  /** The last lines of the log, for failed runs. */
+  /** For failed runs: the line of the log that says why (failureCause). */
+  cause?: string;
+  /** For failed runs, when asked (`tail`): the last lines of the log. */
   lastLines?: string[];
   exitCode?: number;
 }
@@ -49,18 +52,70 @@ export function tailLines(path: string, n = 10): string[] {
   }
 }
 
-/** What a run's log says about one task: whether the log is this task's, and its exit code. */
-function readLog(path: string, task: string): { mine: boolean; exitCode: number | null; lines: string[] } {
+/** The first line of a text file (at most its first 1 kB), or '' when there is none. */
+function firstLine(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const buf = Buffer.alloc(1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8').split('\n')[0];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The line of a failed run's log that says why, in this order of preference: `sacla analyse`'s
+ * report of the run (`sacla: run N failed: …`, given without its prefix), the scheduler's kill
+ * (`slurmstepd: error: … DUE TO TIME LIMIT`, an oom_kill, `=>> PBS: job killed: walltime …`),
+ * the job script's own error, Node's (`RangeError: …`, `FATAL ERROR: … heap out of memory`),
+ * the last `sacla: …` line (a config mistake stops analyse with it; the closing `N of M run(s)
+ * failed` says nothing), and else the last line that is neither the job's nor progress.
+ */
+export function failureCause(lines: string[]): string | null {
+  const preferences: RegExp[] = [
+    /^sacla: run -?\d+ failed: (.+)$/,
+    /^(slurmstepd(?:-[\w.-]+)?: error: .+)$/,
+    /^(=>> PBS: .+)$/,
+    /^sacla batch: error: (.+)$/,
+    /^((?:[A-Z]\w*)?Error: .+|FATAL ERROR: .+)$/,
+    /^sacla: (?!\d+ of \d+ run\(s\) failed$)(.+)$/,
+  ];
+  for (const re of preferences) {
+    let found: string | null = null;
+    for (const line of lines) {
+      const m = re.exec(line.trim());
+      if (m) found = m[1];
+    }
+    if (found !== null) return found;
+  }
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i].trim();
+    if (line && !line.startsWith('sacla batch: ') && !/^run -?\d+: \d+\/\d+ shots/.test(line)) return line;
+  }
+  return null;
+}
+
+/**
+ * What a log says about one task: whether it is this task's (the job's first line names the
+ * task, or its error line does: a run's log from an earlier submission is not this task's), its
+ * exit code, its last lines and the cause. The first line is read apart: a long run's progress
+ * lines push it out of the tail.
+ */
+function readLog(path: string, task: string): { mine: boolean; exitCode: number | null; lines: string[]; cause: string | null } {
   const lines = tailLines(path, 400);
-  if (!lines.length) return { mine: false, exitCode: null, lines };
-  // The job's first line names its task: an older log (an earlier submission) is not this task's.
-  const mine = lines.some((l) => l.startsWith('sacla batch: run ') && l.includes(`job ${task} `));
+  const mine = [firstLine(path), ...lines].some((l) => l.startsWith('sacla batch: ') && (l.includes(`job ${task} `) || l.includes(`job ${task})`)));
   let exitCode: number | null = null;
   for (const l of lines) {
     const m = FINISH_LINE.exec(l);
     if (m) exitCode = Number(m[2]);
   }
-  return { mine, exitCode, lines };
+  return { mine, exitCode, lines, cause: mine ? failureCause(lines) : null };
 }
 
 function pidAlive(pid: number | undefined): boolean {
@@ -80,8 +135,8 @@ export interface StatusOptions {
   /** Compare result files with this config hash (default: the hash of each run's latest submission). */
   configHash?: string;
   /** Only these runs. */
-  runs?: number[];
-  /** Lines of the log to show for failed runs. */
+  runs?: { has(run: number): boolean };
+  /** Lines of the log to show for failed runs (default none: the cause is always given). */
   tail?: number;
 }
 
@@ -99,10 +154,7 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
   const data = opts.data ?? record.submissions[record.submissions.length - 1]?.data;
   if (data && existsSync(data)) for (const e of await listRunFiles(data)) candidates.add(e.run);
   let runs = [...candidates].sort((a, b) => a - b);
-  if (opts.runs) {
-    const wanted = new Set(opts.runs);
-    runs = runs.filter((r) => wanted.has(r));
-  }
+  if (opts.runs) runs = runs.filter((r) => opts.runs!.has(r));
 
   // Results first: the queue is asked only about runs that are not done.
   const hashes = new Map<number, string | null>();
@@ -127,7 +179,7 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
     const result = join(opts.out, resultName(run));
     const s = latest.get(run);
     if (isDone(run)) {
-      statuses.push({ run, state: 'done', result, ...(s ? { scheduler: s.scheduler, jobId: s.jobId, log: logPath(s.logs, run) } : {}) });
+      statuses.push({ run, state: 'done', result, ...(s ? { scheduler: s.scheduler, jobId: s.jobId, log: taskLogPath(s, run) } : {}) });
       continue;
     }
     if (!s || (opts.configHash && s.configHash !== opts.configHash)) {
@@ -135,11 +187,20 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
       statuses.push({ run, state: 'not submitted', ...(detail ? { detail } : {}) });
       continue;
     }
-    const task = taskId(s.scheduler, s.jobId, run, s.runs);
-    const log = logPath(s.logs, run);
-    const { mine, exitCode, lines } = readLog(log, task);
+    const index = arrayIndex(s, run);
+    const task = taskId(s.scheduler, s.jobId, index, s.runs.length);
+    const log = taskLogPath(s, run);
+    const { mine, exitCode, lines, cause } = readLog(log, task);
     const base = { run, scheduler: s.scheduler, jobId: s.jobId, task, log };
-    const failed = (detail: string): RunStatus => ({ ...base, state: 'failed', detail, lastLines: mine ? lines.slice(-(opts.tail ?? 10)) : [], ...(mine && exitCode !== null ? { exitCode } : {}) });
+    const tail = opts.tail ?? 0;
+    const failed = (detail: string): RunStatus => ({
+      ...base,
+      state: 'failed',
+      detail,
+      ...(cause !== null ? { cause } : {}),
+      ...(mine && tail > 0 ? { lastLines: lines.slice(-tail) } : {}),
+      ...(mine && exitCode !== null ? { exitCode } : {}),
+    });
     if (mine && exitCode !== null && exitCode !== 0) {
       statuses.push(failed(`exit code ${exitCode}`));
       continue;
@@ -149,7 +210,7 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
     if (s.scheduler === 'local') {
       if (mine && exitCode === null && pidAlive(s.pid)) inQueue = 'running';
     } else {
-      const q = queue.get(task) ?? (s.scheduler === 'slurm' ? queue.get(`${s.jobId}_[${run}]`) : undefined);
+      const q = queue.get(task) ?? (s.scheduler === 'slurm' ? queue.get(`${s.jobId}_[${index}]`) : undefined);
       if (q) {
         inQueue = q.state;
         raw = q.raw;
@@ -161,9 +222,16 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
     }
     if (!mine) statuses.push(failed(raw ? `${raw}, no log of this task at ${log}` : `no longer in the queue, no log of this task at ${log}`));
     else if (exitCode === 0) statuses.push(failed(hashes.get(run) ? 'finished, but the result file was made with another config' : 'finished with exit code 0 but no result file'));
-    else statuses.push(failed(raw ? `${raw} without finishing (killed? time or memory limit?)` : 'ended without finishing (killed? time or memory limit?)'));
+    // The log's cause (a kill message) makes guessing needless.
+    else statuses.push(failed(`ended without finishing${raw ? ` (${raw})` : ''}${cause === null ? ': killed? (time or memory limit?)' : ''}`));
   }
   return statuses;
+}
+
+/** "run 5: failed (job 12_0: exit code 1): <the cause>; log: <path>" */
+export function failureLine(s: Pick<RunStatus, 'run' | 'task' | 'detail' | 'cause' | 'log'>): string {
+  const why = [s.task ? `job ${s.task}` : '', s.detail].filter(Boolean).join(': ');
+  return `run ${s.run}: failed${why ? ` (${why})` : ''}${s.cause ? `: ${s.cause}` : ''}${s.log ? `; log: ${s.log}` : ''}`;
 }
 
 /** "3 done, 1 failed, 2 pending" */

@@ -1,13 +1,15 @@
 // Planning and submitting a batch: which runs need a job (not done with this config, not under
-// way, not failed unless asked), the job scripts in OUT/jobs/, the submit commands, the record.
+// way, not failed unless asked, not replacing another config's results unless forced), the job
+// scripts and run lists in OUT/jobs/, the submit commands, the record.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openResult, resultName } from '../analysis/results.js';
 import { ConfigError } from '../core/errors.js';
-import { listRunFiles } from '../data/runfile.js';
-import { addSubmission, jobsDir, logsDir } from './record.js';
+import { listRunFiles, summariseRuns } from '../data/runfile.js';
+import { addSubmission, jobsDir, logsDir, runListPath } from './record.js';
 import { checkSlurmArraySize, submit } from './scheduler.js';
-import { chunkRuns, jobScript, submitCommand, type Scheduler } from './scripts.js';
+import { chunkRuns, jobScript, runListText, submitCommand, type Scheduler } from './scripts.js';
 import { batchStatus, type RunStatus } from './status.js';
 
 /**
@@ -19,43 +21,127 @@ export function cliEntry(): [string, string] {
   return [process.execPath, candidates.find((c) => existsSync(c)) ?? candidates[0]];
 }
 
+/** Which runs a batch is asked for: inclusive [from, to] ranges (open ends ±Infinity). */
+export interface RunRequest {
+  ranges: readonly (readonly [number, number])[];
+  has(run: number): boolean;
+}
+
+/** A result file in OUT that a submission would replace, made with another config. */
+export interface Conflict {
+  run: number;
+  path: string;
+  /** Its root attributes `config_hash` and `config_file` (null when absent or unreadable). */
+  configHash: string | null;
+  configFile: string | null;
+  /** Why it could not be read, when it could not. */
+  unreadable?: string;
+}
+
 export interface BatchPlan {
   /** Runs to submit, ascending. */
   submit: number[];
-  /** Runs left out, with the reason. */
+  /** Runs asked for by a bounded range but absent from the data folder: [from, to] ranges. */
+  missing: [number, number][];
+  /** Runs of the data folder left out, with the reason. */
   skipped: { run: number; reason: string; status?: RunStatus }[];
+  /**
+   * Runs whose result file was made with another config: left out of `submit` unless `force`
+   * (then in `submit` and listed here too, as what is replaced).
+   */
+  conflicts: Conflict[];
+}
+
+async function existingResult(out: string, run: number, configHash: string): Promise<Conflict | null> {
+  const path = join(out, resultName(run));
+  if (!existsSync(path)) return null;
+  try {
+    const result = await openResult(path);
+    try {
+      const str = (v: unknown) => (typeof v === 'string' ? v : null);
+      const stored = str(result.attrs.config_hash);
+      return stored === configHash ? null : { run, path, configHash: stored, configFile: str(result.attrs.config_file) };
+    } finally {
+      result.close();
+    }
+  } catch (err) {
+    return { run, path, configHash: null, configFile: null, unreadable: (err as Error).message };
+  }
+}
+
+/** The runs asked for by bounded ranges that `present` (sorted) lacks, as [from, to] ranges. */
+export function missingRuns(ranges: RunRequest['ranges'], present: number[]): [number, number][] {
+  const merged: [number, number][] = [];
+  for (const [a, b] of [...ranges].filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b)).sort((x, y) => x[0] - y[0])) {
+    const last = merged[merged.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  const missing: [number, number][] = [];
+  for (const [a, b] of merged) {
+    let next = a;
+    for (const run of present) {
+      if (run < next) continue;
+      if (run > b) break;
+      if (run > next) missing.push([next, run - 1]);
+      next = run + 1;
+    }
+    if (next <= b) missing.push([next, b]);
+  }
+  return missing;
+}
+
+const shortHash = (h: string | null) => (h === null ? 'none' : h.slice(0, 12));
+
+/** "config_hash 1a2b3c4d5e6f, config_file /beam/old.json" */
+export function describeConfig(hash: string | null, file: string | null): string {
+  return `config_hash ${shortHash(hash)}, config_file ${file ?? 'none'}`;
+}
+
+/** What a conflict is, for a person: the stored config against the new one. */
+export function describeConflict(c: Conflict, configHash: string, configFile: string): string {
+  const stored = c.unreadable ? `is an unreadable file (${c.unreadable})` : `was made with another config (${describeConfig(c.configHash, c.configFile)})`;
+  return `its result ${c.path} ${stored}; this config: ${describeConfig(configHash, configFile)}`;
+}
+
+/** The refusal of a batch that would replace results made with other configs. */
+export function conflictError(out: string, conflicts: Conflict[], configHash: string, configFile: string): ConfigError {
+  const groups = new Map<string, number[]>();
+  for (const c of conflicts) {
+    const key = c.unreadable ? 'unreadable result files' : describeConfig(c.configHash, c.configFile);
+    groups.set(key, [...(groups.get(key) ?? []), c.run]);
+  }
+  const held = [...groups].map(([key, runs]) => `${runs.length === 1 ? 'run' : 'runs'} ${summariseRuns(runs)} (${key})`).join('; ');
+  return new ConfigError(
+    `--out ${out} holds results made with another config, which this batch would replace: ${held}; this batch's config: ${describeConfig(configHash, configFile)}. ` +
+      `Give another --out, or --force to replace them`,
+  );
 }
 
 /**
- * Which of `requested` runs to submit: runs absent from the data folder, runs done with this
- * config, and runs pending or running are left out; so are failed runs unless `retryFailed`.
- * Negative run numbers count back from the newest run in the folder.
+ * Which of the `requested` runs of the data folder to submit: runs done with this config and
+ * runs pending or running are left out; so are failed runs unless `retryFailed`, and runs whose
+ * result file was made with another config unless `force` (see `conflicts`).
  */
-export async function planBatch(opts: { data: string; out: string; runs: number[]; configHash: string; retryFailed?: boolean }): Promise<BatchPlan> {
-  const present = (await listRunFiles(opts.data)).map((e) => e.run);
-  const have = new Set(present);
-  const skipped: BatchPlan['skipped'] = [];
-  const wanted: number[] = [];
-  for (const r of opts.runs) {
-    const run = r < 0 ? present[present.length + r] : r;
-    if (run === undefined) throw new ConfigError(`--runs: run ${r} asked but ${opts.data} holds only ${present.length} runs`);
-    if (!have.has(run)) skipped.push({ run, reason: `not in ${opts.data}` });
-    else wanted.push(run);
-  }
-  const unique = [...new Set(wanted)].sort((a, b) => a - b);
-  const statuses = await batchStatus({ out: opts.out, configHash: opts.configHash, runs: unique, data: opts.data });
+export async function planBatch(opts: { data: string; out: string; runs: RunRequest; configHash: string; retryFailed?: boolean; force?: boolean }): Promise<BatchPlan> {
+  const present = [...new Set((await listRunFiles(opts.data)).map((e) => e.run))].sort((a, b) => a - b);
+  const wanted = present.filter((run) => opts.runs.has(run));
+  const statuses = await batchStatus({ out: opts.out, configHash: opts.configHash, runs: new Set(wanted), data: opts.data });
   const byRun = new Map(statuses.map((s) => [s.run, s]));
-  const submitRuns: number[] = [];
-  for (const run of unique) {
+  const plan: BatchPlan = { submit: [], missing: missingRuns(opts.runs.ranges, present), skipped: [], conflicts: [] };
+  for (const run of wanted) {
     const s = byRun.get(run);
-    if (!s || s.state === 'not submitted') submitRuns.push(run);
-    else if (s.state === 'done') skipped.push({ run, reason: 'done with this config', status: s });
-    else if (s.state === 'failed' && opts.retryFailed) submitRuns.push(run);
-    else if (s.state === 'failed') skipped.push({ run, reason: `failed before (job ${s.task}, ${s.detail}): --retry-failed to submit it again`, status: s });
-    else skipped.push({ run, reason: `already submitted (job ${s.task}, ${s.state})`, status: s });
+    if (s?.state === 'done') plan.skipped.push({ run, reason: 'done with this config', status: s });
+    else if (s?.state === 'pending' || s?.state === 'running') plan.skipped.push({ run, reason: `already submitted (job ${s.task}, ${s.state})`, status: s });
+    else if (s?.state === 'failed' && !opts.retryFailed) {
+      plan.skipped.push({ run, reason: `failed before (job ${s.task}, ${s.detail}${s.cause ? `: ${s.cause}` : ''}): --retry-failed to submit it again`, status: s });
+    } else {
+      const conflict = await existingResult(opts.out, run, opts.configHash);
+      if (conflict) plan.conflicts.push(conflict);
+      if (!conflict || opts.force) plan.submit.push(run);
+    }
   }
-  skipped.sort((a, b) => a.run - b.run);
-  return { submit: submitRuns, skipped };
+  return plan;
 }
 
 export interface SubmitOptions {
@@ -72,13 +158,19 @@ export interface SubmitOptions {
   partition?: string;
   time?: string;
   mem?: string;
+  /** The jobs replace results made with another config (sacla analyse --force). */
+  force?: boolean;
   dryRun?: boolean;
   cli?: [string, string];
 }
 
 export interface JobSubmission {
+  /** In the order of the run list: array index i is runs[i]. */
   runs: number[];
+  /** The array's name: jobs/NAME.sh, jobs/NAME.runs, logs/NAME_<index>.log. */
+  name: string;
   script: string;
+  runList: string;
   text: string;
   command: string[];
   jobId?: string;
@@ -86,7 +178,10 @@ export interface JobSubmission {
 
 let serial = 0;
 
-/** Writes one job script per array into OUT/jobs/ and submits it (or only returns them: dryRun). */
+/**
+ * Writes each array's run list and job script into OUT/jobs/ and submits it (or only returns
+ * them: dryRun).
+ */
 export async function submitBatch(opts: SubmitOptions, onSubmitted?: (job: JobSubmission) => void): Promise<JobSubmission[]> {
   const out = resolve(opts.out);
   const data = resolve(opts.data);
@@ -96,18 +191,37 @@ export async function submitBatch(opts: SubmitOptions, onSubmitted?: (job: JobSu
   if (!opts.dryRun && !existsSync(cli[1])) throw new ConfigError(`${cli[1]} is missing: build the CLI first (npm run build)`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const jobs: JobSubmission[] = [];
-  for (const runs of chunkRuns(opts.runs, opts.chunk, opts.scheduler)) {
+  for (const runs of chunkRuns(opts.runs, opts.chunk)) {
     const label = runs.length === 1 ? `${runs[0]}` : `${runs[0]}-${runs[runs.length - 1]}`;
-    let script = join(jobsDir(out), `${opts.scheduler}_runs_${label}_${stamp}.sh`);
-    if (existsSync(script)) script = script.replace(/\.sh$/, `_${process.pid}_${++serial}.sh`);
-    const text = jobScript({ scheduler: opts.scheduler, runs, data, config, out, logs, cli, cpus: opts.cpus, jobName: opts.jobName, partition: opts.partition, time: opts.time, mem: opts.mem });
-    jobs.push({ runs, script, text, command: submitCommand(opts.scheduler, runs, script) });
+    let name = `${opts.scheduler}_runs_${label}_${stamp}`;
+    if (existsSync(join(jobsDir(out), `${name}.sh`))) name += `_${process.pid}_${++serial}`;
+    const script = join(jobsDir(out), `${name}.sh`);
+    const runList = runListPath(out, name);
+    const text = jobScript({
+      scheduler: opts.scheduler,
+      runs,
+      name,
+      runList,
+      data,
+      config,
+      out,
+      logs,
+      cli,
+      cpus: opts.cpus,
+      jobName: opts.jobName,
+      partition: opts.partition,
+      time: opts.time,
+      mem: opts.mem,
+      force: opts.force,
+    });
+    jobs.push({ runs, name, script, runList, text, command: submitCommand(opts.scheduler, runs.length, script) });
   }
   if (opts.dryRun) return jobs;
-  if (opts.scheduler === 'slurm') await checkSlurmArraySize(Math.max(...opts.runs));
+  if (opts.scheduler === 'slurm') await checkSlurmArraySize(Math.max(...jobs.map((j) => j.runs.length)));
   mkdirSync(jobsDir(out), { recursive: true });
   mkdirSync(logs, { recursive: true });
   for (const job of jobs) {
+    writeFileSync(job.runList, runListText(job.runs));
     writeFileSync(job.script, job.text);
     chmodSync(job.script, 0o755);
     job.jobId = await submit(opts.scheduler, job.command);
@@ -115,6 +229,7 @@ export async function submitBatch(opts: SubmitOptions, onSubmitted?: (job: JobSu
       scheduler: opts.scheduler,
       jobId: job.jobId,
       runs: job.runs,
+      array: job.name,
       data,
       config,
       configHash: opts.configHash,

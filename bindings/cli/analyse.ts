@@ -1,16 +1,17 @@
 // `sacla analyse`: runs → result files, with a progress bar and a one-line summary per run.
 import type { Command } from 'commander';
 import { Interrupted, stopsEverything } from './exit.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import cliProgress from 'cli-progress';
 import { join, resolve } from 'node:path';
 import { loadConfig, defaultConfigPath, configHash } from '../analysis/config/index.js';
 import type { AnalysisResult, Progress } from '../analysis/pipeline.js';
 import { analyseRun } from '../node/index.js';
-import { defaultWorkers } from '../node/workers.js';
-import { resultName } from '../analysis/results.js';
-import { writeResult, storedConfigHash, removePendingResults } from '../analysis/results.js';
+import { capWorkers, defaultWorkers } from '../node/workers.js';
+import { resultName, writeResult, storedConfigHash, removePendingResults, prepareResultFolder } from '../analysis/results.js';
+import { files } from '../core/files.js';
 import { resolveRun } from '../data/runfile.js';
-import { integer, runList } from './options.js';
+import { dataFolder, existingPath, integer, outputFolder, refuseCombineWithFile, runList } from './options.js';
 
 interface AnalyseOptions {
   data: string;
@@ -37,22 +38,33 @@ export function registerAnalyse(program: Command): void {
     .command('analyse')
     .alias('analyze')
     .description('Analyse runs with an experiment config and write one result file per run (OUT/run_<N>.h5)')
-    .requiredOption('--data <dir>', 'folder of run files (<N>.h5) and their darks')
+    .requiredOption('--data <dir>', 'folder of run files (<N>.h5) and their darks, or one run file', existingPath('--data', 'any'))
     .requiredOption('--run <runs>', 'runs: N, A-B, A,B,C (negative N counts back from the newest)', runList('--run'))
-    .option('--config <file>', 'experiment config (.json or .mjs; default: configs/kuschel2023.json)')
-    .option('--out <dir>', 'output folder', 'results')
-    .option('--workers <n>', 'worker threads (default: the number of cores)', integer('--workers', 1), defaultWorkers())
+    .option('--config <file>', 'experiment config (.json or .mjs; default: configs/kuschel2023.json)', existingPath('--config', 'file'))
+    .option('--out <dir>', 'output folder', outputFolder('--out'), 'results')
+    .option('--workers <n>', 'worker threads (default and most: the number of cores)', integer('--workers', 1), defaultWorkers())
     .option('--max-shots <m>', 'use at most the first M good shots', integer('--max-shots', 1))
     .option('--step <s>', 'use every S-th good shot', integer('--step', 1))
     .option('--json', 'print one JSON object per run on stdout')
-    .option('--force', 'analyse runs again even if their result file was made with the same config')
+    .option('--force', 'analyse runs again even if their result file was made with the same config, and replace result files made with another config')
     .option('--combine', 'a run split into several files of the folder (run_N_bg.h5 + run_N_sig.h5) is read from all of them')
     .option('--quiet', 'no progress bar')
     .action(async (opts: AnalyseOptions) => {
       const configPath = resolve(opts.config ?? defaultConfigPath());
       // Config mistakes are reported (exit code 2) before any data is read.
-      const config = await loadConfig(configPath, { dataDir: opts.data });
+      const config = await loadConfig(configPath, { dataDir: dataFolder(opts.data) });
+      refuseCombineWithFile(opts.data, opts.combine);
       const hash = await configHash(config);
+      // Where the results go is checked before any data is read: not after an hour of analysis.
+      let stale: string[];
+      try {
+        stale = prepareResultFolder(opts.out);
+      } catch (err) {
+        throw new ConfigError(`--out ${opts.out}: ${(err as Error).message}`);
+      }
+      for (const path of stale) process.stderr.write(`sacla: removed ${path}, left by a write that was killed\n`);
+      const { workers, notice } = capWorkers(opts.workers);
+      if (notice) process.stderr.write(`sacla: --workers: ${notice}\n`);
       const controller = new AbortController();
       const interrupt = () => {
         controller.abort(new Interrupted());
@@ -81,10 +93,16 @@ export function registerAnalyse(program: Command): void {
           try {
             run = (await resolveRun(opts.data, requested, { combine: opts.combine })).run;
             const path = resolve(join(opts.out, resultName(run)));
-            if (!opts.force && (await storedConfigHash(path)) === hash) {
-              if (opts.json) process.stdout.write(JSON.stringify({ run, skipped: true, reason: 'already analysed with this config', output: path }) + '\n');
-              else process.stdout.write(`run ${run}: already analysed with this config → ${path} (--force to redo)\n`);
-              continue;
+            if (!opts.force && files().stat(path)) {
+              const stored = await storedConfigHash(path);
+              if (stored === hash) {
+                if (opts.json) process.stdout.write(JSON.stringify({ run, skipped: true, reason: 'already analysed with this config', output: path }) + '\n');
+                else process.stdout.write(`run ${run}: already analysed with this config → ${path} (--force to redo)\n`);
+                continue;
+              }
+              // Replacing a result made with another config (or an unreadable one) loses it: only when asked.
+              const made = stored === null ? 'is not a readable result file with a config hash' : `was made with another config (config_hash ${stored}, this config's is ${hash})`;
+              throw new DataError(`${path} ${made}: not replaced (--force replaces it, or choose another --out)`);
             }
             let started = false;
             // Without a terminal (batch logs, pipes): a plain line at the start and every 5 s.
@@ -97,7 +115,7 @@ export function registerAnalyse(program: Command): void {
               process.stderr.write(`run ${run}: ${p.done}/${p.total} shots, ${p.shotsPerSecond.toFixed(1)} shots/s${eta}\n`);
             };
             const result = await analyseRun(config, { data: opts.data, run }, {
-              workers: opts.workers,
+              workers,
               maxShots: opts.maxShots,
               step: opts.step,
               configPath,
@@ -149,6 +167,8 @@ export function registerAnalyse(program: Command): void {
         process.off('SIGINT', interrupt);
         process.off('SIGTERM', interrupt);
       }
+      // A signal between two runs: the runs done are written, the rest are not started.
+      if (controller.signal.aborted) throw controller.signal.reason;
       if (failures) {
         process.stderr.write(`sacla: ${failures} of ${opts.run.length} run(s) failed\n`);
         process.exitCode = 1;

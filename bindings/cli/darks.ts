@@ -4,10 +4,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { loadConfig, defaultConfigPath } from '../analysis/config/index.js';
-import { makeDarks, removePendingDarks, type DarkRunResult, type DetectorDark } from '../analysis/darkRun.js';
+import { defaultDarksFolder, makeDarks, removePendingDarks, type DarkRunResult, type DetectorDark } from '../analysis/darkRun.js';
+import { checkWritable, files, isStaleTemporary, paths } from '../core/files.js';
+import { ConfigError } from '../core/errors.js';
 import type { Progress } from '../analysis/pipeline.js';
 import { resolveRun } from '../data/runfile.js';
-import { runNumber } from './options.js';
+import { dataFolder, existingPath, outputFolder, runNumber } from './options.js';
 import { Interrupted } from './exit.js';
 
 interface DarksOptions {
@@ -38,6 +40,18 @@ function nameList(name: string) {
   };
 }
 
+/** Temporary dark and mask files (`<run>_<start>.npy.<host>.<pid>.tmp`) left by killed writes. */
+function staleDarkWrites(out: string, detectors: string[]): string[] {
+  const folders = detectors.flatMap((d) => [paths.join(out, d), paths.join(out, d, 'masks')]).filter((f) => files().stat(f)?.kind === 'folder');
+  return folders.flatMap((folder) =>
+    files()
+      .list(folder)
+      .filter((name) => /\.npy\..+\.tmp$/.test(name))
+      .map((name) => paths.join(folder, name))
+      .filter((path) => isStaleTemporary(path)),
+  );
+}
+
 function detectorLines(d: DetectorDark): string[] {
   const m = d.masked;
   return [
@@ -63,10 +77,10 @@ export function registerDarks(program: Command): void {
   program
     .command('darks')
     .description('Average a dark run (raw ADU) per configured detector into DARKS/<detector>/<run>_<start>.npy, with a bad-pixel mask in DARKS/<detector>/masks/')
-    .requiredOption('--data <dir>', 'folder of run files (<N>.h5), or one run file')
+    .requiredOption('--data <dir>', 'folder of run files (<N>.h5), or one run file', existingPath('--data', 'any'))
     .requiredOption('--run <n>', 'the dark run (negative counts back from the newest)', runNumber('--run'))
-    .option('--config <file>', 'experiment config: its detectors and shutter value (default: configs/kuschel2023.json)')
-    .option('--out <dir>', 'folder of the dark folders (default: DATA/darks, or darks next to a run file)')
+    .option('--config <file>', 'experiment config: its detectors and shutter value (default: configs/kuschel2023.json)', existingPath('--config', 'file'))
+    .option('--out <dir>', 'folder of the dark folders (default: DATA/darks, or darks next to a run file)', outputFolder('--out'))
     .option('--detectors <names>', 'only these configured detectors (comma-separated friendly names)', nameList('--detectors'))
     .option('--mask-sigma <s>', 'mask pixels whose dark mean or spread lies more than S robust σ from their sensor\'s median', positiveNumber('--mask-sigma'), 6)
     .option('--json', 'print one JSON object on stdout')
@@ -74,7 +88,18 @@ export function registerDarks(program: Command): void {
     .option('--quiet', 'no progress bar')
     .action(async (opts: DarksOptions) => {
       const configPath = resolve(opts.config ?? defaultConfigPath());
-      const config = await loadConfig(configPath, { dataDir: opts.data });
+      const config = await loadConfig(configPath, { dataDir: dataFolder(opts.data) });
+      // Where the darks go is checked before the run is averaged.
+      const out = opts.out ? paths.resolve(opts.out) : defaultDarksFolder(opts.data);
+      try {
+        checkWritable(out);
+      } catch (err) {
+        throw new ConfigError(`${opts.out ? '--out' : 'the darks folder'} ${out}: ${(err as Error).message}`);
+      }
+      for (const path of staleDarkWrites(out, Object.keys(config.detectors).filter((n) => !opts.detectors || opts.detectors.includes(n)))) {
+        files().remove(path);
+        process.stderr.write(`sacla: removed ${path}, left by a write that was killed\n`);
+      }
       const controller = new AbortController();
       const interrupt = () => {
         controller.abort(new Interrupted());

@@ -15,12 +15,12 @@ import {
   imageSum,
   meanAlongAxis,
 } from '../index.js';
-import { ConfigError } from '../core/errors.js';
+import { integer } from './options.js';
 
 interface DemoOptions {
-  shots: string;
-  size: string;
-  seed: string;
+  shots: number;
+  size: number;
+  seed: number;
   json?: boolean;
 }
 
@@ -48,17 +48,13 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Run the numeric kernels on a synthetic detector image stack and print what they computed')
-    .option('--shots <n>', 'number of synthetic images', '100')
-    .option('--size <n>', 'image size (n × n pixels)', '1024')
-    .option('--seed <n>', 'random seed', '1')
+    // Bounded so that a typo cannot ask for days of work or more memory than a wasm module has.
+    .option('--shots <n>', 'number of synthetic images', integer('--shots', 2, 100_000), 100)
+    .option('--size <n>', 'image size (n × n pixels)', integer('--size', 8, 4096), 1024)
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 1)
     .option('--json', 'print one JSON object')
     .action((options: DemoOptions) => {
-      const shots = Number(options.shots);
-      const size = Number(options.size);
-      const seed = Number(options.seed);
-      if (!Number.isInteger(shots) || shots < 2) throw new ConfigError(`--shots must be an integer ≥ 2, got ${options.shots}`);
-      if (!Number.isInteger(size) || size < 8) throw new ConfigError(`--size must be an integer ≥ 8, got ${options.size}`);
-      if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got ${options.seed}`);
+      const { shots, size, seed } = options;
       const pixels = size * size;
       const rng = new Rng(seed);
       const noise = normalTable16();

@@ -1,6 +1,6 @@
 // `sacla info PATH [--run N] [--search REGEX] [--json]`: what a run file or a folder of runs holds.
 import type { Command } from 'commander';
-import { runNumber } from './options.js';
+import { existingPath, runNumber } from './options.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { closestDark, listDarks } from '../data/darks.js';
@@ -174,7 +174,7 @@ export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('What a SACLA run file or a folder of runs holds: runs, tags, times, detectors, database keys (like lsxfel)')
-    .argument('<path>', 'a run file (<N>.h5, or a file holding several runs) or a folder of run files')
+    .argument('<path>', 'a run file (<N>.h5, or a file holding several runs) or a folder of run files', existingPath('path', 'any'))
     .option('--run <n>', 'the run to describe (negative: counted back from the newest, -1 = newest)', runNumber('--run'))
     .option('--search <regex>', 'only database keys matching this regular expression (case-insensitive); without --run, in the newest run')
     .option('--json', 'print JSON')

@@ -1,12 +1,12 @@
 // `sacla results DIR`: a table of the result files in a folder.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { readResults } from '../analysis/results.js';
 import { median } from '../core/numeric.js';
-import { runRange } from './options.js';
+import { runSelection, selectedRuns, type RunSelection } from './runList.js';
 
 interface ResultsOptions {
-  runs?: { minRun: number; maxRun: number };
-  run?: { minRun: number; maxRun: number };
+  runs?: RunSelection;
+  run?: RunSelection;
   json?: boolean;
 }
 
@@ -33,12 +33,14 @@ export function registerResults(program: Command): void {
     .command('results')
     .description('Summarise the result files of a folder: run, time, good/total shots, median of each database value (sacla table: the same with user columns, CSV, sorting)')
     .argument('<dir>', 'folder of result files (run_<N>.h5)')
-    .option('--runs <A-B>', 'only runs A to B (A-, -B and N work too)', runRange('--runs'))
-    .option('--run <A-B>', 'the same as --runs', runRange('--run'))
+    .option('--runs <runs>', 'only these runs: N, A-B, A-, -B or a list (3,5-7,10-)', runSelection('--runs'))
+    .addOption(new Option('--run <runs>', 'the same as --runs').argParser(runSelection('--run')))
     .option('--json', 'print one JSON object per run')
     .action(async (dir: string, opts: ResultsOptions) => {
+      const runs = selectedRuns(opts);
       const rows: Row[] = [];
-      for await (const result of readResults(dir, { ...(opts.runs ?? opts.run), warn: (m) => process.stderr.write(`sacla: ${m}\n`) })) {
+      for await (const result of readResults(dir, { minRun: runs?.minRun, maxRun: runs?.maxRun, warn: (m) => process.stderr.write(`sacla: ${m}\n`) })) {
+        if (runs && !runs.has(result.run)) continue;
         const config = result.config as { values?: Record<string, unknown> } | null;
         const valueNames = Object.keys(config?.values ?? {}).filter((name) => result.names.includes(name));
         rows.push({
@@ -55,7 +57,7 @@ export function registerResults(program: Command): void {
         return;
       }
       if (rows.length === 0) {
-        process.stdout.write(`no result files (run_<N>.h5) in ${dir}${opts.runs ? ' for those runs' : ''}\n`);
+        process.stdout.write(`no result files (run_<N>.h5) in ${dir}${runs ? ` for runs ${runs.text}` : ''}\n`);
         return;
       }
       const names = [...new Set(rows.flatMap((r) => Object.keys(r.medians)))];

@@ -6,7 +6,8 @@ import { Scan, type ScanResult } from '../analysis/table/scan.js';
 import { MODELS, modelValue, type ModelName } from '../analysis/table/fit.js';
 import { alignedTable, csvField, formatColumn, formatWithError, plainNumber } from '../analysis/table/table.js';
 import { DataError } from '../core/errors.js';
-import { loadColumns, resultSource, resultsDir, runSelection, selectedRuns, warnLine, type RunSelection } from './table.js';
+import { loadColumns, resultSource, resultsDir, warnLine } from './table.js';
+import { runSelection, selectedRuns, type RunSelection } from './runList.js';
 
 interface ScanOptions {
   results?: string;

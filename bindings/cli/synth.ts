@@ -2,7 +2,9 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { writeSyntheticRun, type Layout, type PresetName } from '../data/synth.js';
-import { integer, formatBytes } from './options.js';
+import { integer, formatBytes, outputFolder } from './options.js';
+import { checkWritable } from '../core/files.js';
+import { ConfigError } from '../core/errors.js';
 
 export function registerSynth(program: Command): void {
   program
@@ -11,7 +13,7 @@ export function registerSynth(program: Command): void {
       'Write a realistic synthetic SACLA run DIR/<N>.h5 (converter layout: three MPCCDs, database values) ' +
         'and dark files under DIR/darks/<detector>/',
     )
-    .requiredOption('--out <dir>', 'output folder')
+    .requiredOption('--out <dir>', 'output folder', outputFolder('--out'))
     .requiredOption('--run <n>', 'run number', integer('--run', 0))
     .option('--shots <n>', 'number of shots (tags)', integer('--shots', 1), 200)
     .addOption(
@@ -31,6 +33,11 @@ export function registerSynth(program: Command): void {
     .option('--json', 'print a JSON summary')
     .option('--quiet', 'no progress bar')
     .action(async (opts: { out: string; run: number; shots: number; preset: PresetName; layout: Layout; seed: number; json?: boolean; quiet?: boolean }) => {
+      try {
+        checkWritable(opts.out);
+      } catch (err) {
+        throw new ConfigError(`--out ${opts.out}: ${(err as Error).message}`);
+      }
       const t0 = performance.now();
       const showBar = !opts.quiet && process.stderr.isTTY && opts.shots >= 20;
       const bar = showBar

@@ -1,52 +1,13 @@
 // `sacla table --results DIR`: the beamtime's logbook, one row per result file (docs/table.md).
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { readResults, type ResultFile } from '../analysis/results.js';
 import { RunFile } from '../data/runfile.js';
 import { parseColumnFile, type ColumnSpec } from '../analysis/table/columns.js';
 import { RunTable } from '../analysis/table/table.js';
 import type { ResultSource } from '../analysis/table/expression.js';
 import { ConfigError } from '../core/errors.js';
-
-/** A run selection: `N`, `A-B`, `A-`, `-B`, or a comma-separated list of those (`3,5-7,10-`). */
-export interface RunSelection {
-  text: string;
-  minRun: number;
-  maxRun: number;
-  has(run: number): boolean;
-}
-
-export function runSelection(name: string) {
-  return (v: string): RunSelection => {
-    const parts = v.split(',').map((p) => p.trim());
-    const ranges: [number, number][] = [];
-    for (const part of parts) {
-      const m = /^(\d+)?\s*(-)?\s*(\d+)?$/.exec(part);
-      if (!m || (!m[1] && !m[3]) || (!m[2] && m[1] && m[3])) {
-        throw new InvalidArgumentError(`${name} must be N, A-B, A-, -B or a comma-separated list of those (3,5-7), got "${v}"`);
-      }
-      const lo = m[1] ? Number(m[1]) : -Infinity;
-      const hi = m[3] ? Number(m[3]) : m[2] ? Infinity : lo;
-      const range: [number, number] = m[2] ? [lo, hi] : [Number(m[1] ?? m[3]), Number(m[1] ?? m[3])];
-      if (range[0] > range[1]) throw new InvalidArgumentError(`${name}: ${part} is an empty range (A-B needs A ≤ B)`);
-      ranges.push(range);
-    }
-    return {
-      text: v,
-      minRun: Math.min(...ranges.map((r) => r[0])),
-      maxRun: Math.max(...ranges.map((r) => r[1])),
-      has: (run) => ranges.some(([a, b]) => run >= a && run <= b),
-    };
-  };
-}
-
-/** `--runs` or its spelling `--run` (as `analyse` has it); both at once must agree. */
-export function selectedRuns(opts: { runs?: RunSelection; run?: RunSelection }): RunSelection | undefined {
-  if (opts.runs && opts.run && opts.runs.text !== opts.run.text) {
-    throw new ConfigError(`--run ${opts.run.text} and --runs ${opts.runs.text}: give one of them (they mean the same)`);
-  }
-  return opts.runs ?? opts.run;
-}
+import { runSelection, selectedRuns, type RunSelection } from './runList.js';
 
 export function loadColumns(path: string): ColumnSpec[] {
   if (!existsSync(path)) throw new ConfigError(`column file ${path} not found`);

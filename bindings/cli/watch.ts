@@ -1,4 +1,5 @@
-// `sacla watch`: follow a beamtime: analyse (or submit) each new run once its file is complete.
+// `sacla watch`: follow a beamtime: analyse (or submit) each new run once its file is complete,
+// and say how each ended (a failure with the line of its log that says why).
 // Ctrl-C (SIGINT) or SIGTERM stops it cleanly with exit code 0: a local analysis under way is
 // interrupted (no half result file is left) and is done again at the next start.
 import { InvalidArgumentError, Option, type Command } from 'commander';
@@ -9,6 +10,7 @@ import { watch } from '../batch/watch.js';
 import { defaultWorkers } from '../node/workers.js';
 import { addJobOptions, SUBMIT_COMMAND, type JobOptions } from './batch.js';
 import { integer } from './options.js';
+import { runSelection, selectedRuns, type RunSelection } from './runList.js';
 
 function seconds(name: string) {
   return (v: string): number => {
@@ -24,8 +26,12 @@ interface WatchCliOptions extends JobOptions {
   out: string;
   scheduler: 'local' | 'slurm' | 'pbs';
   since?: number;
+  runs?: RunSelection;
+  run?: RunSelection;
+  force?: boolean;
   interval: number;
   settle: number;
+  queueInterval: number;
   workers: number;
 }
 
@@ -37,11 +43,16 @@ export function registerWatch(program: Command): void {
     .option('--config <file>', 'experiment config (.json or .mjs; default: configs/kuschel2023.json)')
     .option('--out <dir>', 'output folder (results, OUT/logs/, OUT/jobs/)', 'results')
     .addOption(new Option('--scheduler <name>', 'analyse here (local) or submit jobs').choices(['local', 'slurm', 'pbs']).default('local'))
-    .option('--since <run>', 'only runs ≥ RUN', integer('--since', 0))
+    .option('--since <run>', 'only runs ≥ RUN (the same as --runs RUN-)', integer('--since', 0))
+    .option('--runs <runs>', 'only these runs: N, A-B, A-, -B or a list (3,5-7,10-)', runSelection('--runs'))
+    .addOption(new Option('--run <runs>', 'the same as --runs').argParser(runSelection('--run')))
+    .option('--force', 'replace result files in --out made with another config (such runs are skipped otherwise)')
     .option('--interval <s>', 'seconds between looks at the data folder', seconds('--interval'), 5)
     .option('--settle <s>', 'a run file is complete when its size has not changed for this many seconds', seconds('--settle'), 10)
+    .option('--queue-interval <s>', 'slurm/pbs: seconds between looks at the queue for how the submitted runs ended', seconds('--queue-interval'), 60)
     .option('--workers <n>', 'local: worker threads (default: the number of cores)', integer('--workers', 1), defaultWorkers());
   addJobOptions(cmd).action(async (opts: WatchCliOptions) => {
+    const runs = selectedRuns(opts);
     const data = resolve(opts.data);
     const config = resolve(opts.config ?? defaultConfigPath());
     const hash = await configHash(await loadConfig(config, { dataDir: data }));
@@ -65,8 +76,11 @@ export function registerWatch(program: Command): void {
         configHash: hash,
         scheduler: opts.scheduler,
         since: opts.since,
+        runs,
+        force: opts.force,
         intervalMs: opts.interval * 1000,
         settleMs: opts.settle * 1000,
+        queueIntervalMs: opts.queueInterval * 1000,
         workers: opts.workers,
         job: { chunk: opts.chunk, cpus: opts.cpus, jobName: opts.jobName, partition: opts.partition, time: opts.time, mem: opts.mem },
         signal: controller.signal,

@@ -1,13 +1,48 @@
 // `sacla web`: serves the built web app (dist/web, `npm run build:web`) on 127.0.0.1. The app
-// reads the user's files in the browser; this server only hands out static files.
+// reads the user's files in the browser; this server only hands out the regular files inside its
+// folder, only to pages that name it as 127.0.0.1 or localhost (a DNS-rebinding page names its
+// own host), with a Content-Security-Policy that lets the page load nothing from elsewhere
+// (docs/robustness.md, "sacla web").
 import type { Command } from 'commander';
-import { createServer, type Server } from 'node:http';
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { existsSync, realpathSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { integer } from './options.js';
+import { existingPath, integer } from './options.js';
 import { DataError, ConfigError } from '../core/errors.js';
+
+/**
+ * What the page may do: its own scripts (no inline ones, no eval) and WebAssembly
+ * ('wasm-unsafe-eval' compiles the kernels and h5wasm, nothing else), workers from its own
+ * files or blobs, styles from its files and inline (React's and plotting libraries' style
+ * attributes and injected <style> elements), images from its files, data: and blob: URLs
+ * (canvases, saved plots), connections to itself and blob: only; nothing from another origin,
+ * no plugins, no <base>, no form posts, no framing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers of every answer, errors included. */
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
 
 export const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -34,41 +69,54 @@ export function webRoot(): string {
   return found;
 }
 
-/** A static file server for `root` on 127.0.0.1 (port 0: a free one). */
+/**
+ * A static file server for `root` on 127.0.0.1 (port 0: a free one). It answers only requests
+ * whose Host is 127.0.0.1:<port> or localhost:<port> (403 otherwise), and only with regular
+ * files whose real path (symbolic links resolved) lies inside the real path of `root`
+ * (404 otherwise).
+ */
 export function serveStatic(root: string, port: number): Promise<{ server: Server; url: string }> {
-  const base = resolve(root);
+  const base = realpathSync(root);
+  let hosts = new Set<string>();
+  const answer = (res: ServerResponse, status: number, extra: Record<string, string> = {}, body = '') =>
+    void res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...extra }).end(body);
   const server = createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) return answer(res, 403, {}, 'forbidden: this server answers only to 127.0.0.1 and localhost\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return answer(res, 405, { allow: 'GET, HEAD' });
     let path: string;
     try {
       path = normalize(join(base, decodeURIComponent((req.url ?? '/').split(/[?#]/)[0])));
     } catch {
-      return void res.writeHead(400).end();
+      return answer(res, 400);
     }
-    if (path !== base && !path.startsWith(base + sep)) return void res.writeHead(403).end();
+    if (path !== base && !path.startsWith(base + sep)) return answer(res, 403);
     try {
-      if (statSync(path).isDirectory()) path = join(path, 'index.html');
-      const body = await readFile(path);
-      const hashed = /-[A-Za-z0-9_-]{8,}\.\w+$/.test(path);
+      let real = await realpath(path);
+      if ((await stat(real)).isDirectory()) real = await realpath(join(real, 'index.html'));
+      if (real !== base && !real.startsWith(base + sep)) throw new Error('outside the served folder');
+      if (!(await stat(real)).isFile()) throw new Error('not a regular file');
+      const body = await readFile(real);
+      const hashed = /-[A-Za-z0-9_-]{8,}\.\w+$/.test(real);
       res.writeHead(200, {
-        'content-type': MIME[extname(path).toLowerCase()] ?? 'application/octet-stream',
+        ...SECURITY_HEADERS,
+        'content-type': MIME[extname(real).toLowerCase()] ?? 'application/octet-stream',
         'content-length': body.length,
         // Hashed assets never change; the page and the service worker are checked each time.
         'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'x-content-type-options': 'nosniff',
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      answer(res, 404, {}, 'not found\n');
     }
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new ConfigError(`port ${port} is in use: choose another with --port, or leave it out for a free one`) : err);
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`--port ${port} is in use: choose another, or leave --port out for a free one`) : err);
     });
     server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       const p = typeof address === 'object' && address ? address.port : port;
+      hosts = new Set([`127.0.0.1:${p}`, `localhost:${p}`]);
       resolvePromise({ server, url: `http://127.0.0.1:${p}/` });
     });
   });
@@ -78,13 +126,12 @@ export function registerWeb(program: Command): void {
   program
     .command('web')
     .description('Serve the web app on 127.0.0.1 (analyse runs in the browser; files are read where they lie, never uploaded)')
-    .option('--port <p>', 'port (default: a free one, printed)', integer('--port', 0), 0)
-    .option('--dir <folder>', 'the built app to serve (default: dist/web of this package)')
+    .option('--port <p>', 'port (default: a free one, printed)', integer('--port', 0, 65535), 0)
+    .option('--dir <folder>', 'the built app to serve (default: dist/web of this package)', existingPath('--dir', 'folder'))
     .option('--json', 'print {"url"} as JSON')
     .action(async (opts: { port: number; dir?: string; json?: boolean }) => {
-      if (opts.port > 65535) throw new ConfigError(`--port must be ≤ 65535, got ${opts.port}`);
       const root = opts.dir ?? webRoot();
-      if (!existsSync(join(root, 'index.html'))) throw new ConfigError(`${root}: no index.html (build the app with \`npm run build:web\`)`);
+      if (!existsSync(join(root, 'index.html'))) throw new ConfigError(`${opts.dir ? '--dir ' : ''}${root}: no index.html (build the app with \`npm run build:web\`)`);
       const { server, url } = await serveStatic(root, opts.port);
       process.stdout.write(opts.json ? `${JSON.stringify({ url, root })}\n` : `sacla web: serving ${root}\n  ${url}\n(Ctrl-C stops)\n`);
       await new Promise<void>((done) => {

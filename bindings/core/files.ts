@@ -3,6 +3,7 @@
 // same code runs in Node (the real file system, the default there) and in a browser worker
 // (the user's files mounted in h5wasm's Emscripten file system: `useFiles(emscriptenFiles(FS))`).
 // Paths are POSIX strings in both.
+import { DataError } from './errors.js';
 
 export interface FileStat {
   kind: 'file' | 'folder';
@@ -22,6 +23,8 @@ export interface FileAccess {
   rename(from: string, to: string): void;
   /** Removes a file (nothing when it is not there). */
   remove(path: string): void;
+  /** Removes an empty folder. */
+  removeFolder(path: string): void;
   /** The folder relative paths are relative to. */
   cwd(): string;
 }
@@ -34,6 +37,8 @@ export function useFiles(access: FileAccess): void {
 }
 
 type NodeFs = typeof import('node:fs');
+type Builtin = (id: string) => unknown;
+const builtin = (): Builtin | undefined => (globalThis as { process?: { getBuiltinModule?: Builtin } }).process?.getBuiltinModule;
 
 /** The real file system of a Node process (no import: bundles for browsers never see node:fs). */
 function nodeFiles(fs: NodeFs): FileAccess {
@@ -49,9 +54,27 @@ function nodeFiles(fs: NodeFs): FileAccess {
     list: (folder) => fs.readdirSync(folder),
     read: (path) => fs.readFileSync(path),
     write: (path, bytes) => fs.writeFileSync(path, bytes),
-    mkdir: (path) => void fs.mkdirSync(path, { recursive: true }),
+    mkdir(path) {
+      // Not fs.mkdirSync(path, { recursive: true }): where mkdir(2) answers ENOENT although the
+      // parent exists (/proc/foo), Node retries forever, blocking signals too. One level at a time,
+      // each failure thrown, ends.
+      const missing: string[] = [];
+      for (let at = paths.resolve(path); !fs.existsSync(at); at = paths.dirname(at)) {
+        missing.unshift(at);
+        if (at === '/') break;
+      }
+      for (const folder of missing) {
+        try {
+          fs.mkdirSync(folder);
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'EEXIST') throw err;
+        }
+      }
+      if (!fs.statSync(path).isDirectory()) throw new Error(`${path} is not a folder`);
+    },
     rename: (from, to) => fs.renameSync(from, to),
     remove: (path) => fs.rmSync(path, { force: true }),
+    removeFolder: (path) => fs.rmdirSync(path),
     cwd: () => process.cwd(),
   };
 }
@@ -59,9 +82,9 @@ function nodeFiles(fs: NodeFs): FileAccess {
 /** The library's file access: the one handed over, or in Node the real file system. */
 export function files(): FileAccess {
   if (!current) {
-    const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    if (!builtin) throw new Error('sacla-analysis: no file access here: hand one over with useFiles() (a browser worker: useFiles(emscriptenFiles(FS)))');
-    current = nodeFiles(builtin('node:fs') as NodeFs);
+    const load = builtin();
+    if (!load) throw new Error('sacla-analysis: no file access here: hand one over with useFiles() (a browser worker: useFiles(emscriptenFiles(FS)))');
+    current = nodeFiles(load('node:fs') as NodeFs);
   }
   return current;
 }
@@ -76,6 +99,7 @@ export interface EmscriptenFS {
   mkdir(path: string): void;
   rename(from: string, to: string): void;
   unlink(path: string): void;
+  rmdir(path: string): void;
   cwd(): string;
 }
 
@@ -105,6 +129,7 @@ export function emscriptenFiles(fs: EmscriptenFS): FileAccess {
     remove(path) {
       if (stat(path)) fs.unlink(path);
     },
+    removeFolder: (path) => fs.rmdir(path),
     cwd: () => fs.cwd(),
   };
 }
@@ -145,11 +170,89 @@ function normalize(p: string): string {
   return absolute ? `/${joined}` : joined || '.';
 }
 
+/** This machine's name (in a browser: "browser"): temporary files say who writes them. */
+function hostName(): string {
+  const os = builtin()?.('node:os') as { hostname(): string } | undefined;
+  return (os?.hostname() || 'browser').replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
 /**
  * Where a file is written before it is renamed to `path`, so that a crash never leaves a half
- * file under the final name: `<path>.<pid>.tmp` (in a browser, a random number for the pid).
+ * file under the final name: `<path>.<host>.<pid>.tmp` (in a browser, a random number for the
+ * pid), which tells `isStaleTemporary` whose it is.
  */
 export function temporaryPath(path: string): string {
   const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? Math.floor(Math.random() * 1e9);
-  return `${path}.${pid}.tmp`;
+  return `${path}.${hostName()}.${pid}.tmp`;
+}
+
+/**
+ * Creates `folder` if needed, then writes and removes a small probe file in it: a full disk, a
+ * quota, a read-only mount or missing permissions show here, before any work. The folders it
+ * made are removed again, so that work that fails later leaves nothing behind (the writer
+ * makes them again). Throws a DataError naming the folder and the cause.
+ */
+export function checkWritable(folder: string): void {
+  const made: string[] = [];
+  for (let at = paths.resolve(folder); !files().stat(at) && at !== '/'; at = paths.dirname(at)) made.unshift(at);
+  try {
+    try {
+      files().mkdir(folder);
+    } catch (err) {
+      throw new DataError(`cannot create the folder ${folder}: ${(err as Error).message}`);
+    }
+    const probe = temporaryPath(paths.join(folder, '.sacla-write-probe'));
+    try {
+      files().write(probe, new TextEncoder().encode('sacla checks that files can be written here\n'));
+    } catch (err) {
+      throw new DataError(`cannot write in ${folder}: ${(err as Error).message}`);
+    } finally {
+      try {
+        files().remove(probe);
+      } catch {
+        // Nothing was created, or the folder forbids removing: the write above said why.
+      }
+    }
+  } finally {
+    for (const at of made.reverse()) {
+      try {
+        if (files().stat(at)) files().removeFolder(at);
+      } catch {
+        // Not empty (someone else writes there now) or not ours to remove: it stays.
+      }
+    }
+  }
+}
+
+/** A probe file of `checkWritable` (left behind only by a process killed in between). */
+export const isWriteProbe = (name: string) => name.startsWith('.sacla-write-probe.') && name.endsWith('.tmp');
+
+/**
+ * A writer of a temporary file touches it at least every few seconds until it renames it; one
+ * untouched for this long was left by a process that was killed (on any machine sharing the
+ * folder).
+ */
+const STALE_TEMPORARY_MS = 10 * 60_000;
+
+/**
+ * Whether a temporary file (named by `temporaryPath`) was left by a process that is gone: its
+ * process on this machine is no longer running, or it has not been touched for
+ * STALE_TEMPORARY_MS (a process on another machine cannot be asked).
+ */
+export function isStaleTemporary(path: string, now = Date.now()): boolean {
+  const stat = files().stat(path);
+  if (!stat || stat.kind !== 'file') return false;
+  if (now - stat.mtimeMs >= STALE_TEMPORARY_MS) return true;
+  const m = /\.([A-Za-z0-9_-]+)\.(\d+)\.tmp$/.exec(path);
+  const proc = (globalThis as { process?: { pid?: number; kill?(pid: number, signal: 0): void } }).process;
+  if (!m || m[1] !== hostName() || !proc?.kill) return false;
+  const pid = Number(m[2]);
+  if (pid === proc.pid) return false;
+  try {
+    proc.kill(pid, 0);
+    return false;
+  } catch (err) {
+    // EPERM: the process exists (another user's).
+    return (err as { code?: string }).code === 'ESRCH';
+  }
 }

@@ -2,7 +2,7 @@
 // dataset) in a folder per detector; the dark of a run is the one closest to the run's middle.
 import { DataError } from '../core/errors.js';
 import { files, paths } from '../core/files.js';
-import { H5Reader, loadH5, toFloat64 } from './h5.js';
+import { H5Reader, dtypeName, imageArithmetic, loadH5, toFloat64 } from './h5.js';
 import { npyToFloat32, readNpy } from './npy.js';
 
 /**
@@ -26,6 +26,12 @@ export interface DarkFile {
 }
 
 const DARK_NAME = /_(\d+(?:\.\d+)?)\.(npy|h5)$/i;
+
+/** The UNIX time (s) in a dark file's name (`<anything>_<unix time>.npy|.h5`), or null. */
+export function darkTime(path: string): number | null {
+  const m = DARK_NAME.exec(paths.basename(path));
+  return m ? Number(m[1]) : null;
+}
 
 /** Dark files of a folder (by the naming rule), sorted by timestamp. */
 export async function listDarks(folder: string): Promise<DarkFile[]> {
@@ -62,12 +68,16 @@ export async function closestDark(
   return best.path;
 }
 
-/** Reads a dark from a `.npy` file or an `.h5` file (`/dark`). Checks the shape if given. */
+/**
+ * Reads a dark from a `.npy` file or an `.h5` file (`/dark`): numbers (floats or integers, not
+ * bools: a bool array is a mask), the shape `expectShape` if given, and plausible values.
+ */
 export async function loadDark(path: string, expectShape?: number[]): Promise<Dark> {
   let data: Float32Array | Float64Array;
   let shape: number[];
   if (/\.npy$/i.test(path)) {
     const a = await readNpy(path);
+    if (a.dtype === 'bool') throw new DataError(`${path}: the dark is a bool array (a mask?); expected ADU values (float or integer)`);
     data = a.data instanceof Float64Array ? a.data : npyToFloat32(a);
     shape = a.shape;
   } else {
@@ -76,6 +86,8 @@ export async function loadDark(path: string, expectShape?: number[]): Promise<Da
     try {
       if (h5.kind('/dark') !== 'dataset') throw new DataError(`${path}: no /dark dataset in this dark file`);
       const md = h5.metadata('/dark');
+      const dtype = dtypeName(md);
+      if (!imageArithmetic(dtype)) throw new DataError(`${path}: /dark is ${dtype}; expected ADU values (float or integer)`);
       shape = md.shape ?? [];
       const v = h5.value('/dark');
       data = v instanceof Float32Array || v instanceof Float64Array ? v : Float32Array.from(toFloat64(v, `${path}: /dark`));
@@ -87,10 +99,31 @@ export async function loadDark(path: string, expectShape?: number[]): Promise<Da
     const stack = expectShape.length === 3 ? ` (${expectShape[0]} sensors of [${expectShape.slice(1)}]: a stack, one dark per sensor)` : '';
     throw new DataError(`${path}: dark has shape [${shape}] but the detector images are [${expectShape}]${stack}`);
   }
-  let nan = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] !== data[i]) nan++;
-  if (data.length && nan === data.length) throw new DataError(`${path}: the dark is NaN everywhere (${data.length} pixels): it would make every image NaN`);
+  checkDarkValues(data, shape, path);
   return { data, shape, path };
+}
+
+/**
+ * A dark may mark bad pixels NaN, but a dark that is NaN everywhere, or holds an infinite value,
+ * would make whole images (or pixels) NaN or infinite: an error naming `where`.
+ */
+export function checkDarkValues(data: ArrayLike<number>, shape: number[], where: string): void {
+  let nan = 0;
+  let infinite = -1;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v !== v) nan++;
+    else if (infinite < 0 && (v === Infinity || v === -Infinity)) infinite = i;
+  }
+  if (data.length && nan === data.length) throw new DataError(`${where}: the dark is NaN everywhere (${data.length} pixels): it would make every image NaN`);
+  if (infinite >= 0) {
+    const index: number[] = [];
+    for (let rest = infinite, d = shape.length - 1; d >= 0; d--) {
+      index.unshift(rest % shape[d]);
+      rest = Math.floor(rest / shape[d]);
+    }
+    throw new DataError(`${where}: the dark is ${data[infinite]} at pixel [${index.join(', ')}]: expected finite ADU values (NaN marks a bad pixel)`);
+  }
 }
 
 /** A bad-pixel mask: 1 where a pixel is bad. */

@@ -2,7 +2,7 @@
 // detector of one sensor gives [rows, cols] images; one of P sensors a stack [P, rows, cols],
 // each sensor corrected with its own gain and its own slice of the dark.
 import { DataError, ConfigError } from '../core/errors.js';
-import type { Dark } from './darks.js';
+import { checkDarkValues, darkTime, type Dark } from './darks.js';
 import { ImageReader } from './h5.js';
 import { core, WasmArray } from '../core/wasm.js';
 import { RunFile } from './runfile.js';
@@ -89,7 +89,10 @@ export class Detector {
   readonly evPerAdu: number[];
   /** Dark image (ADU) subtracted from every image, or null. */
   readonly dark: Image | null;
+  /** The dark's file, or null (no dark, or an array given by the caller). */
   readonly darkPath: string | null;
+  /** The UNIX time (s) in the dark file's name (`<name>_<unix time>.npy`), or null. */
+  readonly darkTime: number | null;
   /** Tags served by this detector, in shot order. */
   readonly tags: Float64Array;
   readonly source: RunSource;
@@ -128,14 +131,20 @@ export class Detector {
     if (data && data.length !== this.size) {
       throw new DataError(`dark has ${data.length} pixels but ${this.id} images are [${this.shape}] (${this.size} pixels)`);
     }
+    if (d && data) checkDarkValues(data, this.shape, this.darkLabel(d));
     // Subtracted in the images' own arithmetic, as NumPy's `raw − dark.astype(raw's dtype)`.
     this.dark = data === null ? null : this.dtype === 'f64' ? Float64Array.from(data) : data instanceof Float32Array ? data : Float32Array.from(data);
     this.darkPath = d !== null && !ArrayBuffer.isView(d) ? d.path : null;
+    this.darkTime = this.darkPath === null ? null : darkTime(this.darkPath);
     this.positions =
       positions ??
       selectPresentTags(this.source, [{ name: id, layouts: this.layouts }], options.missingTags ?? 'skip', options.warn ?? ((m) => console.warn(m)));
     this.tags = Float64Array.from(this.positions, (i) => this.source.tags[i]);
     this.readers = this.source.files.map(() => null);
+  }
+
+  private darkLabel(d: Dark | Float32Array | Float64Array): string {
+    return ArrayBuffer.isView(d) ? `the dark array given for ${this.id}` : d.path;
   }
 
   private gains(ev: number | 'auto'): number[] {
@@ -150,7 +159,7 @@ export class Detector {
       });
     }
     if (typeof ev === 'number' && Number.isFinite(ev) && ev > 0) return this.layout.sensors.map(() => ev);
-    throw new ConfigError(`evPerAdu must be a positive number or 'auto', got ${JSON.stringify(ev)}`);
+    throw new ConfigError(`${this.id}: evPerAdu must be a positive finite number or 'auto', got ${String(ev)}`);
   }
 
   /** Number of sensors (1 for a single sensor). */
@@ -196,29 +205,67 @@ export class Detector {
     return buf;
   }
 
+  /**
+   * Reads rows `[first, end)` of image `i` into `out` (kernel memory of the detector's dtype,
+   * `(end − first) × cols` elements), corrected as `read` corrects them. Rows count through the
+   * sensors of a stack (sensor k's rows are k·rows … (k+1)·rows − 1), so a worker that owns a
+   * block of the pixels reads only those (HDF5 hyperslabs).
+   */
+  readRows(i: number, [first, end]: [number, number], out: WasmImageData): WasmImageData {
+    const j = this.index(i);
+    const cols = this.shape[this.shape.length - 1];
+    const total = this.size / cols;
+    if (!(Number.isInteger(first) && Number.isInteger(end) && 0 <= first && first < end && end <= total)) {
+      throw new RangeError(`${this.id}: rows [${first}, ${end}) are not rows of its ${total}`);
+    }
+    if (out.dtype !== this.dtype || out.length !== (end - first) * cols) {
+      throw new ConfigError(`${this.id}: a buffer for rows [${first}, ${end}) must be ${this.dtype}[${(end - first) * cols}], got ${out.dtype}[${out.length}]`);
+    }
+    this.readInto(this.positions[j], out, [first, end]);
+    return out;
+  }
+
   private stagingBuffer(): WasmImageData {
     this.staging ??= this.dtype === 'f64' ? new WasmArray('f64', this.size) : new WasmArray('f32', this.size);
     return this.staging;
   }
 
-  /** Reads every sensor's image of run tag position `position` into `target` and corrects it. */
-  private readInto(position: number, target: WasmImageData): void {
+  /**
+   * Reads every sensor's image of run tag position `position` into `target` and corrects it; with
+   * `rows`, only those rows of the stack (target holds just them).
+   */
+  private readInto(position: number, target: WasmImageData, rows?: [number, number]): void {
     const f = this.source.fileOf[position];
     const file = this.source.files[f];
     const layout = this.layouts[f];
     const tag = this.source.tags[position];
     const first = layout.sensors[0];
-    const reader = (this.readers[f] ??= new ImageReader(file.h5, first.shape, first.dtype));
+    const reader = (this.readers[f] ??= new ImageReader(file.h5, {
+      shape: first.shape,
+      arithmetic: this.dtype,
+      first: `${first.name || first.group}, tag ${first.firstTag}`,
+      firstDtype: first.dtype,
+    }));
     if (this.dark && !this.darkInWasm) this.darkInWasm = (this.dtype === 'f64' ? new WasmArray('f64', this.size) : new WasmArray('f32', this.size)).set(this.dark);
     const per = reader.n;
     const bytes = this.dtype === 'f64' ? 8 : 4;
     const correct = this.dtype === 'f64' ? core.correctImageF64 : core.correctImage;
+    const rowsPer = first.shape[0];
+    const cols = per / rowsPer;
+    const [from, to] = rows ?? [0, rowsPer * layout.sensors.length];
     layout.sensors.forEach((s, k) => {
+      // This sensor's rows within [from, to), and where they go in target.
+      const r0 = Math.max(from - k * rowsPer, 0);
+      const r1 = Math.min(to - k * rowsPer, rowsPer);
+      if (r0 >= r1) return;
       const what = layout.sensors.length > 1 ? `${this.id} sensor ${s.name} (${s.group}), tag ${tag}` : `${this.id} (${s.group}), tag ${tag}`;
-      reader.readRaw(file.imagePath(s.group, tag), target, k * per, what);
-      const at = target.ptr + k * per * bytes;
+      const offset = (k * rowsPer + r0 - from) * cols;
+      const n = (r1 - r0) * cols;
+      reader.readRaw(file.imagePath(s.group, tag), target, offset, what, rows ? [r0, r1] : undefined);
+      const at = target.ptr + offset * bytes;
       const gain = this.evPerAdu[k];
-      if (this.darkInWasm || gain !== 1) correct(at, this.darkInWasm ? this.darkInWasm.ptr + k * per * bytes : 0, at, per, gain);
+      const dark = this.darkInWasm ? this.darkInWasm.ptr + (k * rowsPer + r0) * cols * bytes : 0;
+      if (this.darkInWasm || gain !== 1) correct(at, dark, at, n, gain);
     });
   }
 

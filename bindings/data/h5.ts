@@ -61,6 +61,53 @@ export function loadH5(): Promise<H5Lib> {
   return loading;
 }
 
+/** The part of emscripten's FS that carries what HDF5 prints on stderr (file descriptor 2). */
+interface StderrFS {
+  write(stream: { fd: number | null }, buffer: Uint8Array, offset: number, length: number, position?: number, canOwn?: boolean): number;
+}
+
+const diagnosticSinks: string[][] = [];
+let stderrRouted = false;
+
+/**
+ * HDF5 reports most failures of h5wasm's writes only by printing its error stack on stderr
+ * (emscripten's stream 2) and returning: h5wasm does not throw. While a collection is open,
+ * what HDF5 prints goes into it instead of onto the terminal, so that a writer knows a write
+ * failed and can keep the detail in a log; outside one it is printed as before. Call `stop()`
+ * (in a `finally`) to close the collection and get the text (empty: HDF5 reported nothing).
+ */
+export function collectHdf5Diagnostics(): { stop(): string } {
+  const fs = h5mod().FS as StderrFS | undefined;
+  if (!fs) throw new Error('h5wasm exposes no FS: HDF5 diagnostics cannot be collected');
+  if (!stderrRouted) {
+    stderrRouted = true;
+    const write = fs.write.bind(fs);
+    const decoder = new TextDecoder();
+    let line = '';
+    fs.write = (stream, buffer, offset, length, position, canOwn) => {
+      if (stream.fd !== 2) return write(stream, buffer, offset, length, position, canOwn);
+      const text = decoder.decode(buffer.subarray(offset, offset + length), { stream: true });
+      const sink = diagnosticSinks[diagnosticSinks.length - 1];
+      if (sink) sink.push(text);
+      else {
+        const lines = (line + text).split('\n');
+        line = lines.pop()!;
+        for (const l of lines) console.error(l);
+      }
+      return length;
+    };
+  }
+  const sink: string[] = [];
+  diagnosticSinks.push(sink);
+  return {
+    stop() {
+      const at = diagnosticSinks.lastIndexOf(sink);
+      if (at >= 0) diagnosticSinks.splice(at, 1);
+      return sink.join('');
+    },
+  };
+}
+
 /** The loaded library; throws if `loadH5()` has not completed. */
 export function h5lib(): H5Lib {
   if (!lib) throw new Error('h5wasm is not loaded yet: await loadH5() (openRun does this) first');
@@ -103,12 +150,16 @@ export function guarded<T>(file: string, what: string, fn: () => T): T {
   }
 }
 
-/** numpy-style dtype name of an h5wasm metadata object ('float32', 'uint16', ...). */
+const CLASS_NAMES: Record<number, string> = { 2: 'time', 4: 'bitfield', 5: 'opaque', 6: 'compound', 7: 'reference', 9: 'vlen', 10: 'array' };
+
+/** numpy-style dtype name of an h5wasm metadata object ('float32', 'uint16', 'bool', 'compound', ...). */
 export function dtypeName(md: Metadata): string {
   if (md.type === 1) return `float${md.size * 8}`;
   if (md.type === 0) return `${md.signed ? 'int' : 'uint'}${md.size * 8}`;
   if (md.type === 3) return 'string';
-  return `hdf5-class-${md.type}`;
+  // h5py stores NumPy bools as an enum of FALSE and TRUE.
+  if (md.type === 8) return Object.keys(md.enum_type?.members ?? {}).sort().join() === 'FALSE,TRUE' ? 'bool' : 'enum';
+  return CLASS_NAMES[md.type] ?? `hdf5-class-${md.type}`;
 }
 
 /** An HDF5 file opened read-only, with error-checked helpers. */
@@ -238,66 +289,104 @@ const BYTES: Record<string, number> = {
 };
 
 /**
- * Reads image datasets of one fixed shape and dtype into kernel memory. Each read is one
- * H5Dopen/H5Dread/H5Dclose of a hyperslab of the expected shape, after the dataset's own
- * dtype and shape are checked: an image of another dtype or shape is an error naming it,
- * never a reinterpretation or an overrun of the heap buffer. Keeps one h5wasm-heap buffer for
- * its lifetime; call `free()` when done.
+ * The arithmetic images of a stored dtype are corrected in: float64 for float64, float32 for
+ * every other dtype read (integers, float32); null for a dtype that is not read as an image.
+ */
+export function imageArithmetic(dtype: string): 'f32' | 'f64' | null {
+  if (!BYTES[dtype]) return null;
+  return dtype === 'float64' ? 'f64' : 'f32';
+}
+
+/** What every image a reader reads must be like: fixed by the detector's first image. */
+export interface ImageExpectation {
+  /** The shape of each image ([rows, cols] of one sensor). */
+  shape: number[];
+  /** The detector's arithmetic. */
+  arithmetic: 'f32' | 'f64';
+  /** The image that fixed shape and arithmetic, for messages ("MPCCD-2N0-M02-003-1, tag 1002"). */
+  first: string;
+  /** Its stored dtype. */
+  firstDtype: string;
+}
+
+/**
+ * Reads image datasets into kernel memory, each with its own stored dtype, converted to the
+ * detector's arithmetic. Each read is one H5Dopen/H5Dread/H5Dclose of a hyperslab of the
+ * expected shape, after the dataset's dtype and shape are checked: an image of another shape,
+ * of a dtype that is no number, or of other arithmetic than the detector's (float64 among
+ * float32 or integer images, or the reverse) is an error naming it. HDF5 reads in the stored
+ * dtype, so the heap buffer is sized for each image's own dtype (never overrun). Keeps one
+ * h5wasm-heap buffer for its lifetime; call `free()` when done.
  */
 export class ImageReader {
   readonly n: number;
   private ptr = 0;
-  private readonly bytes: number;
+  private capacity = 0;
 
   constructor(
     readonly reader: H5Reader,
-    readonly shape: number[],
-    readonly dtype: string,
+    readonly expect: ImageExpectation,
   ) {
-    const size = BYTES[dtype];
-    if (!size) throw new DataError(`${reader.path}: image dtype ${dtype} is not supported (expected a float or integer dtype)`);
-    this.n = shape.reduce((a, b) => a * b, 1);
-    this.bytes = size * this.n;
+    this.n = expect.shape.reduce((a, b) => a * b, 1);
   }
 
-  private buffer(): number {
-    if (!this.ptr) {
-      this.ptr = h5mod()._malloc(this.bytes);
-      if (!this.ptr) throw new DataError(`cannot allocate ${this.bytes} bytes in the h5wasm heap`);
+  private buffer(bytes: number): number {
+    if (bytes > this.capacity) {
+      this.free();
+      this.ptr = h5mod()._malloc(bytes);
+      if (!this.ptr) throw new DataError(`cannot allocate ${bytes} bytes in the h5wasm heap`);
+      this.capacity = bytes;
     }
     return this.ptr;
   }
 
   /**
-   * Copies the raw values of dataset `p` into `target` (float32 or float64 kernel memory) at
-   * element `offset`, converted from the stored dtype. `what` names the image in errors
-   * (detector, sensor, tag).
+   * Copies the values of dataset `p` into `target` (kernel memory of the detector's arithmetic)
+   * at element `offset`, converted from the stored dtype: the whole image, or only its rows
+   * `rows = [first, end)` (a hyperslab: a worker that owns those rows reads no others). `what`
+   * names the image in errors (detector, sensor, tag).
    */
-  readRaw(p: string, target: WasmArray<'f32'> | WasmArray<'f64'>, offset: number, what: string): void {
+  readRaw(p: string, target: WasmArray<'f32'> | WasmArray<'f64'>, offset: number, what: string, rows?: [number, number]): void {
     const m = h5mod();
+    const { shape: expected, arithmetic: want, first, firstDtype } = this.expect;
     const md = this.reader.metadata(p);
     const dtype = dtypeName(md);
     const shape = md.shape ?? [];
-    if (dtype !== this.dtype) {
-      throw new DataError(`${this.reader.path}: ${what}: the image is ${dtype} but the run's first image is ${this.dtype} (${p})`);
+    const at = `${this.reader.path}: ${what}`;
+    const arithmetic = imageArithmetic(dtype);
+    if (!arithmetic) throw new DataError(`${at}: the image is ${dtype}; expected an image of numbers (float32, float64 or an integer dtype) (${p})`);
+    if (arithmetic !== want) {
+      throw new DataError(
+        `${at}: the image is ${dtype} but the detector's first image (${first}) is ${firstDtype}: ` +
+          `float64 images are corrected in float64 and all others in float32, so the two cannot be mixed in one detector (${p})`,
+      );
     }
-    if (shape.length !== this.shape.length || shape.some((d, i) => d !== this.shape[i])) {
-      throw new DataError(`${this.reader.path}: ${what}: the image has shape [${shape}] but the run's first image has [${this.shape}] (${p})`);
+    if (shape.length !== expected.length || shape.some((d, i) => d !== expected[i])) {
+      throw new DataError(`${at}: the image has shape [${shape}] but the detector's images are [${expected}] (as its first image, ${first}) (${p})`);
     }
-    const ptr = this.buffer();
-    const count = this.shape.map((s) => BigInt(s));
-    const zero = this.shape.map(() => 0n);
-    const one = this.shape.map(() => 1n);
-    const status = guarded(this.reader.path, `dataset ${p}`, () => m.get_dataset_data(this.reader.fileId, p, count, zero, one, BigInt(ptr)));
+    const [row0, row1] = rows ?? [0, expected[0]];
+    if (!(Number.isInteger(row0) && Number.isInteger(row1) && 0 <= row0 && row0 < row1 && row1 <= expected[0])) {
+      throw new RangeError(`ImageReader: rows [${row0}, ${row1}) are not rows of an image of shape [${expected}]`);
+    }
+    const n = (this.n / expected[0]) * (row1 - row0);
+    if (target.dtype !== want || offset < 0 || offset + n > target.length) {
+      throw new RangeError(`ImageReader: target ${target.dtype}[${target.length}] cannot take ${n} ${want} values at ${offset}`);
+    }
+    const ptr = this.buffer(md.size * n);
+    const count = expected.map((s, d) => BigInt(d === 0 ? row1 - row0 : s));
+    const start = expected.map((_, d) => BigInt(d === 0 ? row0 : 0));
+    const one = expected.map(() => 1n);
+    const status = guarded(this.reader.path, `dataset ${p}`, () => m.get_dataset_data(this.reader.fileId, p, count, start, one, BigInt(ptr)));
     if (status < 0) throw new DataError(`${this.reader.path}: cannot read dataset ${p} (HDF5 status ${status})`);
     const view = target.view() as Float32Array | Float64Array;
-    view.set(rawView(m.HEAPU8.buffer, ptr, this.n, this.dtype), offset);
+    view.set(rawView(m.HEAPU8.buffer, ptr, n, dtype), offset);
   }
 
   free(): void {
     if (this.ptr) {
       h5mod()._free(this.ptr);
       this.ptr = 0;
+      this.capacity = 0;
     }
   }
 }

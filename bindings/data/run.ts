@@ -1,5 +1,5 @@
 // A run: the configured detectors plus the database reader; indexing and iteration give Shots.
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import { files } from '../core/files.js';
 import type { ValueSpec } from './calibration.js';
 import { closestDark, loadDark, type Dark } from './darks.js';
@@ -202,6 +202,7 @@ export class Run implements Iterable<Shot> {
  */
 export async function openRun(path: string, options: OpenRunOptions = {}): Promise<Run> {
   const warn = options.warn ?? ((m: string) => console.warn(m));
+  const origin = options.origin ? `${options.origin}: ` : '';
   const entry = await resolveRun(path, options.run, { combine: options.combine });
   const source = await RunSource.open(entry.paths, entry.run);
   try {
@@ -215,7 +216,10 @@ export async function openRun(path: string, options: OpenRunOptions = {}): Promi
     for (const { name, id, layouts } of found) {
       const ev = options.evPerAdu;
       const evPerAdu = ev === undefined || typeof ev === 'number' || ev === 'auto' ? ev : ev[name];
-      const dark = await resolveDark(options.darks?.[name], source, layouts[0].shape, name, warn);
+      if (evPerAdu !== undefined && evPerAdu !== 'auto' && !(typeof evPerAdu === 'number' && Number.isFinite(evPerAdu) && evPerAdu > 0)) {
+        throw new ConfigError(`${origin}detectors.${name}.evPerAdu: expected a positive finite number (eV per ADU) or "auto", got ${String(evPerAdu)}`);
+      }
+      const dark = await resolveDark(options.darks?.[name], source, layouts[0].shape, name, origin);
       detectors[name] = new Detector(source, id, { evPerAdu, dark, warn }, indices);
     }
     const db = await DBReader.read(source, options.values ?? {}, { sidecars: options.sidecars, indices, origin: options.origin, warn });
@@ -226,23 +230,32 @@ export async function openRun(path: string, options: OpenRunOptions = {}): Promi
   }
 }
 
+/**
+ * The dark a detector's setting names: none for null; a folder → the dark file closest to the
+ * run's middle; a file → that file. A folder or file that does not exist, or a folder without a
+ * dark file, is a config mistake (`"dark": null` says "no dark"), never a silent "no dark".
+ */
 async function resolveDark(
   spec: string | Float32Array | Float64Array | Dark | null | undefined,
   source: RunSource,
   shape: number[],
   name: string,
-  warn: (m: string) => void,
+  origin: string,
 ): Promise<Dark | Float32Array | Float64Array | null> {
   if (spec === undefined || spec === null) return null;
   if (typeof spec !== 'string') return spec;
+  const key = `${origin}detectors.${name}.dark`;
+  const noDark = 'give a folder of <name>_<unix time>.npy (or .h5) dark files, one dark file, or "dark": null for no dark subtraction';
   const st = files().stat(spec);
-  if (!st) {
-    warn(`dark folder ${spec} (${name}) does not exist: images are not dark-subtracted`);
-    return null;
+  if (!st) throw new ConfigError(`${key}: the dark folder or file ${spec} of detector ${name} does not exist; ${noDark}`);
+  const path = st.kind === 'folder' ? await closestDark(spec, source, () => {}) : spec;
+  if (!path) throw new ConfigError(`${key}: the dark folder ${spec} of detector ${name} holds no dark file (<name>_<unix time>.npy or .h5); ${noDark}`);
+  try {
+    return await loadDark(path, shape);
+  } catch (err) {
+    if (err instanceof DataError) throw new DataError(`${err.message} (the dark of detector ${name}, ${key})`);
+    throw err;
   }
-  const isDir = st.kind === 'folder';
-  const path = isDir ? await closestDark(spec, source, (m) => warn(`${name}: ${m}`)) : spec;
-  return path ? loadDark(path, shape) : null;
 }
 
 /** Database keys matching a pattern, of a Run, a RunFile or a list of keys. */

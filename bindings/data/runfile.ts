@@ -21,6 +21,8 @@ export interface SensorInfo {
   shape: number[];
   /** Stored dtype of the first tag's image ('float32', 'uint16', ...). */
   dtype: string;
+  /** The first tag with an image here (whose image fixed `shape` and `dtype`), or null. */
+  firstTag: number | null;
   /** `absolute_gain`, or null when absent. */
   absoluteGain: number | null;
   /** eV per ADU = absolute gain × 3.65, or null. */
@@ -246,6 +248,7 @@ export class RunFile {
       kind,
       shape,
       dtype,
+      firstTag: first ?? null,
       absoluteGain,
       evPerAdu: absoluteGain === null ? null : absoluteGain * EV_PER_ADU_PER_GAIN,
       pixelSize,

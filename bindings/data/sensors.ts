@@ -3,6 +3,7 @@
 // the id, or the sensors `<id>-1 … <id>-P` read as one stack. Group numbers are never used
 // to find a detector: they change between runs (docs/data.md, "Detectors"; leosala/sacla).
 import { DataError } from '../core/errors.js';
+import { imageArithmetic } from './h5.js';
 import { DetectorGeometry } from '../image/geometry.js';
 import type { RunFile, SensorInfo } from './runfile.js';
 
@@ -70,21 +71,30 @@ function sensorStack(file: RunFile, id: string): DetectorLayout | null {
   return layout(file, id, 'sensors', parts.map((p) => p.s));
 }
 
+/**
+ * A detector's layout from its sensors' first images: each sensor's first image fixes the shape
+ * and the arithmetic every image of the detector must have (ImageReader checks each tag's).
+ */
 function layout(file: RunFile, id: string, kind: DetectorLayout['kind'], sensors: SensorInfo[]): DetectorLayout {
   const first = sensors[0];
+  const where = `${file.path}: run ${file.run}`;
   for (const s of sensors) {
-    if (!s.shape.length) throw new DataError(`${file.path}: run ${file.run}: ${s.name || s.group} (${s.group}) has no images`);
-    if (s.shape.length !== 2) {
-      throw new DataError(`${file.path}: run ${file.run}: ${s.name} (${s.group}) images have shape [${s.shape}]; expected 2-D images`);
+    const image = `${s.name || s.group} (${s.group}), tag ${s.firstTag}`;
+    if (!s.shape.length) throw new DataError(`${where}: ${s.name || s.group} (${s.group}) has no images`);
+    if (s.shape.length !== 2) throw new DataError(`${where}: ${image}: the image has shape [${s.shape}]; expected a 2-D image`);
+    if (!imageArithmetic(s.dtype)) {
+      throw new DataError(`${where}: ${image}: the image is ${s.dtype}; expected an image of numbers (float32, float64 or an integer dtype)`);
     }
-    if (s.shape[0] !== first.shape[0] || s.shape[1] !== first.shape[1] || s.dtype !== first.dtype) {
+    // Integer and float32 sensors share float32 arithmetic; float64 cannot be mixed with them.
+    if (s.shape[0] !== first.shape[0] || s.shape[1] !== first.shape[1] || imageArithmetic(s.dtype) !== imageArithmetic(first.dtype)) {
       throw new DataError(
-        `${file.path}: run ${file.run}: the sensors of "${id}" differ: ${first.name} is [${first.shape}] ${first.dtype}, ${s.name} is [${s.shape}] ${s.dtype}`,
+        `${where}: the sensors of "${id}" differ: ${first.name} is [${first.shape}] ${first.dtype} (tag ${first.firstTag}), ` +
+          `${s.name} is [${s.shape}] ${s.dtype} (tag ${s.firstTag})`,
       );
     }
   }
   const shape = kind === 'sensors' ? [sensors.length, ...first.shape] : [...first.shape];
-  return { id, kind, sensors, shape, dtype: first.dtype === 'float64' ? 'f64' : 'f32' };
+  return { id, kind, sensors, shape, dtype: imageArithmetic(first.dtype)! };
 }
 
 /**

@@ -18,19 +18,18 @@ export class RunSource {
   constructor(readonly files: RunFile[]) {
     if (!files.length) throw new RangeError('RunSource: no files');
     this.run = files[0].run;
+    for (const f of files) checkTagList(f);
     const all: { tag: number; file: number; index: number }[] = [];
     files.forEach((f, k) => f.tags.forEach((tag, index) => all.push({ tag, file: k, index })));
-    if (files.length > 1) all.sort((a, b) => a.tag - b.tag);
-    for (let i = 1; i < all.length; i++) {
-      if (all[i].tag === all[i - 1].tag) {
-        const where = files.length > 1 ? `${files[all[i - 1].file].path} and ${files[all[i].file].path}` : files[0].path;
-        throw new DataError(`${where}: run ${this.run}: tag ${all[i].tag} appears twice in the tag list`);
-      }
-      if (files.length === 1 && all[i].tag < all[i - 1].tag) {
-        throw new DataError(
-          `${files[0].path}: run ${this.run}: event_info/tag_number_list is not ascending (tag ${all[i].tag} after ${all[i - 1].tag}); ` +
-            'the converter writes tags in order, so this file was re-written: sort its tags',
-        );
+    if (files.length > 1) {
+      all.sort((a, b) => a.tag - b.tag);
+      for (let i = 1; i < all.length; i++) {
+        if (all[i].tag === all[i - 1].tag) {
+          throw new DataError(
+            `${files[all[i - 1].file].path} and ${files[all[i].file].path}: run ${this.run}: tag ${all[i].tag} is in both files; ` +
+              'the files of a split run must hold different tags',
+          );
+        }
       }
     }
     this.tags = Float64Array.from(all, (e) => e.tag);
@@ -117,5 +116,43 @@ export class RunSource {
 
   close(): void {
     for (const f of this.files) f.close();
+  }
+}
+
+/**
+ * A file's tag list must be what the converter writes: integer tags, ascending, each once. A
+ * list out of order is refused rather than sorted: the converter writes tags in order, so such
+ * a list was damaged or re-written, and its images and values might not belong to its tags.
+ */
+function checkTagList(file: RunFile): void {
+  const tags = file.tags;
+  const where = `${file.path}: run ${file.run}: ${file.base}/event_info/tag_number_list`;
+  for (let i = 0; i < tags.length; i++) {
+    if (!(Number.isSafeInteger(tags[i]) && tags[i] >= 0)) {
+      throw new DataError(`${where}: tag ${tags[i]} (position ${i}) is not a tag number (expected non-negative integers)`);
+    }
+  }
+  const seen = new Map<number, number>();
+  for (let i = 0; i < tags.length; i++) {
+    const before = seen.get(tags[i]);
+    if (before !== undefined) {
+      throw new DataError(`${where}: tag ${tags[i]} appears twice (positions ${before} and ${i}); each tag must be listed once`);
+    }
+    seen.set(tags[i], i);
+  }
+  let descents = 0;
+  let firstDescent = -1;
+  for (let i = 1; i < tags.length; i++) {
+    if (tags[i] < tags[i - 1]) {
+      descents++;
+      if (firstDescent < 0) firstDescent = i;
+    }
+  }
+  if (descents) {
+    const order = descents === tags.length - 1 ? 'descending' : `not ascending (${descents} of ${tags.length} tags are smaller than the one before)`;
+    throw new DataError(
+      `${where} is ${order}: tag ${tags[firstDescent]} (position ${firstDescent}) comes after ${tags[firstDescent - 1]}; ` +
+        'the converter writes tags in ascending order, so this list is damaged and its images might not match its tags: the run is refused, not sorted',
+    );
   }
 }

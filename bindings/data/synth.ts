@@ -167,7 +167,7 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
   // ---- per-tag timeline and database values ----
   const rng = new Rng(seed, run, 1);
   const tags: number[] = [];
-  let tag = TAG0 + run * 200_000;
+  let tag = TAG0 + (run % 4200) * 200_000; // within int32, as the files store tags, for seven-digit runs too
   for (let s = 0; s < shots; s++) {
     tags.push(tag);
     tag += 2; // 30 Hz on the 60 Hz tag clock

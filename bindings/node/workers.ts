@@ -1,7 +1,7 @@
 // Node's transport for runs split across workers: one worker thread per share (node/worker.ts),
 // reached through comlink's Node adapter.
 import { Worker } from 'node:worker_threads';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -38,7 +38,21 @@ export const spawnThread: Spawn = async (index) => {
 /** Worker threads as analyseRun's pool. */
 export const threadPool = workerPool(spawnThread);
 
-/** The default number of workers: the cores this process may use. */
+/**
+ * The default number of workers: the cores this process may use (its CPU affinity, so a batch
+ * job gets the cores the scheduler gave it, not the whole node's).
+ */
 export function defaultWorkers(): number {
-  return cpus().length || 1;
+  return availableParallelism() || 1;
+}
+
+/**
+ * `requested` workers capped at the cores this process may use: more threads than cores only
+ * add memory (each holds its own run file handles, darks and accumulator states) and no speed.
+ * `notice` says so when the cap applied.
+ */
+export function capWorkers(requested: number): { workers: number; notice: string | null } {
+  const cores = defaultWorkers();
+  if (requested <= cores) return { workers: requested, notice: null };
+  return { workers: cores, notice: `${requested} workers asked for, but this process may use ${cores} core${cores === 1 ? '' : 's'}: using ${cores}` };
 }

@@ -30,6 +30,9 @@ export function histogramCenters(bins: number, range: [number, number]): Float64
  * includes hi. Float32 data is binned against the float32 edges NumPy uses for float32
  * input, float64 data against the float64 edges (numpy.linspace), as NumPy does for each.
  */
+/** The most bins whose lanes (4 × (bins + 1) uint32) fit the largest block of the kernel's allocator (1 GiB − 16). */
+const MAX_BINS = (2 ** 30 - 16) / 16 - 1;
+
 export class Histogrammer {
   readonly bins: number;
   readonly range: [number, number];
@@ -42,6 +45,8 @@ export class Histogrammer {
 
   constructor(bins: number, range: [number, number]) {
     if (!(Number.isInteger(bins) && bins >= 1)) throw new RangeError(`Histogrammer: bins must be an integer ≥ 1, got ${bins}`);
+    // Refused before its edges are computed: the kernel's allocator would abort on the lanes anyway.
+    if (bins > MAX_BINS) throw new RangeError(`Histogrammer: bins must be ≤ ${MAX_BINS.toLocaleString('en-US')} (4 lanes of counts per edge in one wasm buffer of at most 1 GiB), got ${bins}`);
     if (!Array.isArray(range) || range.length !== 2) throw new TypeError(`Histogrammer: range must be [lo, hi], got ${JSON.stringify(range)}`);
     if (!(Number.isFinite(range[0]) && Number.isFinite(range[1])) || range[0] > range[1]) {
       throw new RangeError(`Histogrammer: range must be finite with lo ≤ hi, got [${range[0]}, ${range[1]}]`);

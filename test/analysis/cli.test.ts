@@ -60,7 +60,11 @@ describe('sacla analyse', () => {
     result.close();
     changed.outputs[0].transforms = [{ noiseCut: { threshold: 900 } }, ...(changed.outputs[0].transforms ?? []).slice(1)];
     writeFileSync(config, JSON.stringify(changed));
-    const redo = sacla('analyse', '--data', data, '--run', '1', '--out', out, '--workers', '1', '--config', config);
+    // A result made with another config is not replaced silently (docs/robustness.md): --force replaces it.
+    const refused = sacla('analyse', '--data', data, '--run', '1', '--out', out, '--workers', '1', '--config', config);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/run_1\.h5 was made with another config .*--force replaces it/);
+    const redo = sacla('analyse', '--data', data, '--run', '1', '--out', out, '--workers', '1', '--config', config, '--force');
     expect(redo.status, redo.stderr).toBe(0);
     expect(redo.stdout).not.toMatch(/already analysed/);
   }, 120_000);
@@ -68,11 +72,11 @@ describe('sacla analyse', () => {
   test('a config mistake: exit code 2, the path in the file named, before any data is read', () => {
     const config = join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ detectors: {}, values: {}, outputs: [{ name: 'x', source: 'nothing', sink: 'mean' }] }));
-    const r = sacla('analyse', '--data', join(dir, 'no-such-folder'), '--run', '1', '--config', config);
+    const r = sacla('analyse', '--data', data, '--run', '1', '--config', config);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad\.json/);
     expect(r.stderr).toMatch(/outputs\[0\]\.source/);
-    expect(r.stderr).not.toMatch(/no-such-folder/);
+    expect(r.stderr).not.toMatch(/run 1/);
   });
 
   test('usage mistakes: exit code 2', () => {

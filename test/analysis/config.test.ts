@@ -297,7 +297,7 @@ describe('mistakes', () => {
     expect(text).toContain('detector: expected one of the keys');
     expect(text).toContain('values.x.scale: expected a finite number, got "half"');
     expect(text).toContain('filters[0].motorStep: expected the name of a value');
-    expect(text).toContain('outputs[0].transforms[0].histogram.bins: expected a positive integer, got 0');
+    expect(text).toContain('outputs[0].transforms[0].histogram.bins: expected a positive integer ≤ 10,000,000, got 0');
     expect(text).toContain('outputs[1].source: expected a detector');
     expect(text).toContain('thinning.step: expected a positive integer, got 0');
   });

@@ -28,6 +28,8 @@ beforeAll(async () => {
     { name: 'sampleX2_min', source: 'sampleX2', sink: 'min' },
     { name: 'spectrum_sum', source: 'spectrometer', transforms: [{ sumAlongAxis: { axis: 1 } }], sink: 'perShot' },
   );
+  // The darks of the fixture folder (relative dark folders resolve against the data folder).
+  for (const d of Object.values(raw.detectors) as { dark: string | null }[]) if (d.dark) d.dark = `${DATA}/${d.dark}`;
   const config = validateConfig(raw, 'float64.json');
   const result = await analyseRun({ ...config, detectors: { ...config.detectors } }, { data: DATA, run: 7 }, { workers: 1, warn: () => {} });
   outputs = result.outputs;

@@ -1,12 +1,14 @@
-// `sacla watch --scheduler local`: a run file appears and grows, is analysed once its size is
-// stable, a restart skips it, and SIGINT stops the watch with exit code 0.
+// `sacla watch`: a run file appears and grows, is analysed once its size is stable, a restart
+// skips it, and SIGINT stops the watch with exit code 0; failures are reported with their cause,
+// locally and from the scheduler (stand-in `sbatch` / `squeue`); results made with another
+// config are left alone unless --force.
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeSyntheticRun } from 'sacla-analysis';
+import { writeResult, writeSyntheticRun } from 'sacla-analysis';
 
 const cli = fileURLToPath(new URL('../../dist/bindings/cli/main.js', import.meta.url));
 
@@ -20,9 +22,10 @@ class Watch {
   stdout = '';
   stderr = '';
   readonly exited: Promise<number | null>;
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [cli, 'watch', '--data', data, '--out', out, '--interval', '0.2', '--settle', '1', '--workers', '1', ...args], {
+  constructor(args: string[], where: { data?: string; out?: string; env?: NodeJS.ProcessEnv } = {}) {
+    this.child = spawn(process.execPath, [cli, 'watch', '--data', where.data ?? data, '--out', where.out ?? out, '--interval', '0.2', '--settle', '1', '--workers', '1', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: where.env ?? process.env,
     });
     this.child.stdout!.on('data', (c) => (this.stdout += c));
     this.child.stderr!.on('data', (c) => (this.stderr += c));
@@ -103,6 +106,79 @@ describe('sacla watch --scheduler local', () => {
     }
     const status = spawnSync(process.execPath, [cli, 'batch', '--status', '--out', out], { encoding: 'utf8' });
     expect(status.stdout).toMatch(/^run 5: done → .*run_5\.h5$/m);
+  }, 60_000);
+
+  test('a failed run is reported with the cause from its log; a result made with another config is left alone unless --force', async () => {
+    const failing = join(dir, 'data-failing');
+    const failingOut = join(dir, 'out-failing');
+    mkdirSync(failing);
+    cpSync(join(data, 'darks'), join(failing, 'darks'), { recursive: true });
+    writeFileSync(join(failing, '6.h5'), staged.subarray(0, Math.floor(staged.length * 0.6)));
+    // Run 7's result, made with another config: the watch must not replace it.
+    writeFileSync(join(failing, '7.h5'), '');
+    await writeResult(failingOut, { run: 7, outputs: {}, attrs: { run: 7, config_hash: 'c'.repeat(64), config_file: '/beam/old.json' } } as Parameters<typeof writeResult>[1]);
+    const before = readFileSync(join(failingOut, 'run_7.h5'));
+    const w = new Watch([], { data: failing, out: failingOut });
+    try {
+      await w.until(/run 6: failed/);
+      await w.until(/run 7: skipped/);
+    } finally {
+      expect(await w.stop()).toBe(0);
+    }
+    const log = join(failingOut, 'logs', 'run_6.log');
+    const cause = /^sacla: run 6 failed: (.*)$/m.exec(readFileSync(log, 'utf8'))?.[1];
+    expect(cause, readFileSync(log, 'utf8')).toMatch(/6\.h5/);
+    expect(w.stdout).toContain(`run 6: failed (exit code 1): ${cause}; log: ${log}\n`);
+    expect(w.stdout).toMatch(
+      new RegExp(`run 7: skipped, its result ${join(failingOut, 'run_7.h5')} was made with another config \\(config_hash cccccccccccc, config_file /beam/old\\.json\\); this config: config_hash [0-9a-f]{12}, config_file .*kuschel2023\\.json: --force to replace it\n`),
+    );
+    expect(readFileSync(join(failingOut, 'run_7.h5')).equals(before)).toBe(true);
+    expect(w.stdout).not.toMatch(/run 7: analysing/);
+
+    // --force: analysed (and, were the file a good run, replaced); run 6 failed before and stays.
+    const forced = new Watch(['--force'], { data: failing, out: failingOut });
+    try {
+      await forced.until(/run 7: analysing/);
+    } finally {
+      expect(await forced.stop()).toBe(0);
+    }
+    expect(forced.stdout).toMatch(/run 7: replacing .*run_7\.h5 \(config_hash cccccccccccc, config_file \/beam\/old\.json\): --force\n/);
+    expect(forced.stdout).toMatch(/run 6: skipped, failed before \(job local-\d+-6, exit code 1: .*6\.h5.*\): --retry-failed/);
+  }, 60_000);
+
+  test('--scheduler slurm: submits the runs of --runs, then reports how each job ended, with the cause', async () => {
+    const slurmData = join(dir, 'data-slurm');
+    const slurmOut = join(dir, 'out-slurm');
+    const fake = join(dir, 'fake-slurm');
+    const bin = join(dir, 'bin-slurm');
+    for (const d of [slurmData, fake, bin]) mkdirSync(d);
+    for (const run of [1312758, 1312759]) writeFileSync(join(slurmData, `${run}.h5`), '');
+    const fakes: Record<string, string> = {
+      sbatch: 'echo "$*" >> "$FAKE_DIR/sbatch.calls"; echo 101',
+      squeue: 'cat "$FAKE_DIR/queue"',
+    };
+    for (const [name, body] of Object.entries(fakes)) {
+      writeFileSync(join(bin, name), `#!/bin/bash\nPATH=/usr/bin:/bin\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    }
+    writeFileSync(join(fake, 'queue'), '101_0|PENDING\n');
+    const w = new Watch(['--scheduler', 'slurm', '--runs', '1312758', '--queue-interval', '0.2'], { data: slurmData, out: slurmOut, env: { ...process.env, PATH: bin, FAKE_DIR: fake } });
+    try {
+      await w.until(/submitted run 1312758: Slurm job 101\n/);
+      const script = readFileSync(join(fake, 'sbatch.calls'), 'utf8').trim().split(' ').pop()!;
+      expect(readFileSync(script.replace(/\.sh$/, '.runs'), 'utf8')).toBe('1312758\n');
+      const taskLog = join(slurmOut, 'logs', `${script.split('/').pop()!.replace(/\.sh$/, '')}_0.log`);
+      writeFileSync(
+        taskLog,
+        ['sacla batch: run 1312758, job 101_0 on node1 at x', 'sacla: run 1312758 failed: /beam/1312758.h5: not an HDF5 file', 'sacla batch: run 1312758 finished with exit code 1 at y'].join('\n') + '\n',
+      );
+      writeFileSync(join(fake, 'queue'), '101_0|FAILED\n');
+      await w.until(/run 1312758: failed/);
+      expect(w.stdout).toContain(`run 1312758: failed (job 101_0: exit code 1): /beam/1312758.h5: not an HDF5 file; log: ${taskLog}\n`);
+    } finally {
+      expect(await w.stop()).toBe(0);
+    }
+    expect(w.stdout).not.toMatch(/1312759/);
   }, 60_000);
 
   test('usage mistakes: exit code 2', () => {

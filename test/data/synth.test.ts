@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '../../bindings/core/errors.js';
 import {
   KUSCHEL2023,
   SYNTH_KEYS,
@@ -92,12 +93,14 @@ describe('synthetic run layout', () => {
     f.close();
   });
 
-  test('no dark folder → no dark, with a notice', async () => {
-    const notes: string[] = [];
-    const run = await openRun(dir, { run: 42, detectors: { side: 'MPCCD-2N0-M02-003' }, darks: { side: join(dir, 'nowhere') }, warn: (m) => notes.push(m) });
+  test('a dark folder that does not exist is a config mistake; null is no dark; closestDark of an empty folder is null', async () => {
+    const err = await openRun(dir, { run: 42, detectors: { side: 'MPCCD-2N0-M02-003' }, darks: { side: join(dir, 'nowhere') } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/detectors\.side\.dark: the dark folder or file .*nowhere of detector side does not exist/);
+    const run = await openRun(dir, { run: 42, detectors: { side: 'MPCCD-2N0-M02-003' }, darks: { side: null } });
     expect(run.detectors.side.dark).toBeNull();
-    expect(notes.join('\n')).toMatch(/nowhere.*not dark-subtracted/);
     run.close();
+    const notes: string[] = [];
     const empty = mkdtempSync(join(tmpdir(), 'sacla-nodark-'));
     cleanup.push(empty);
     expect(await closestDark(empty, 1e9, (m) => notes.push(m))).toBeNull();

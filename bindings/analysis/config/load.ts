@@ -13,18 +13,35 @@ function lineColumn(text: string, pos: number): { line: number; column: number }
   return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
+/**
+ * Where an "Unexpected token" lies: V8 gives no position for it, only up to 10 characters
+ * either side of it ("…" marking a cut), so the context is looked up in the text.
+ */
+function tokenPosition(text: string, msg: string): number | null {
+  const m = /^Unexpected token '(.+?)', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(msg);
+  if (!m) return null;
+  const [, token, cut, context] = m;
+  const at = text.indexOf(context);
+  if (at < 0) return null;
+  return cut ? at + 10 : at + Math.max(0, context.indexOf(token));
+}
+
 function jsonError(text: string, err: Error, origin: string): ConfigError {
   const msg = err.message;
   let where: { line: number; column: number } | null = null;
   const lc = /line (\d+) column (\d+)/.exec(msg);
   const pos = /position (\d+)/.exec(msg);
+  const token = tokenPosition(text, msg);
   if (lc) where = { line: Number(lc[1]), column: Number(lc[2]) };
   else if (pos) where = lineColumn(text, Number(pos[1]));
+  else if (token !== null) where = lineColumn(text, token);
   else if (/end of (JSON )?input/i.test(msg)) where = lineColumn(text, text.length);
-  const reason = msg
+  let reason = msg
     .replace(/\s*\(line \d+ column \d+\)/, '')
     .replace(/\s*in JSON at position \d+/, '')
-    .replace(/,\s*".*" is not valid JSON$/s, '');
+    .replace(/,\s*(\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '');
+  const word = token !== null ? /^(NaN|-?Infinity|undefined)\b/.exec(text.slice(token)) : null;
+  if (word) reason = `${word[1]}, which JSON does not have (use a number, or null where a key allows it)`;
   const loc = where ? `line ${where.line}, column ${where.column}` : 'JSON';
   return new ConfigError(`${origin}: ${loc}: expected valid JSON, got ${reason}`);
 }

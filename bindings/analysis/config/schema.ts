@@ -3,6 +3,7 @@
 // ({ "<kind>": params }). The ops (analysis/ops) build their parameter schemas from these.
 import * as z from 'zod';
 import { didYouMean, isPlainObject, list, type PathSeg } from './issues.js';
+import { count, MAX_LENGTH } from './limits.js';
 
 export const E = (what: string) => ({ error: what });
 
@@ -82,6 +83,8 @@ export function oneKey<O extends Record<string, z.ZodType>>(options: O, what: st
 export const num = (what = 'a number') => z.number(E(what));
 export const int = (what: string) => z.number(E(what)).int(E(what));
 export const posInt = (what = 'a positive integer') => int(what).min(1, E(what));
+/** The length of a 1-D result (histogram bins, an axis), capped at MAX_LENGTH. */
+export const length = (what = `a positive integer ≤ ${count(MAX_LENGTH)}`) => posInt(what).max(MAX_LENGTH, E(what));
 export const nonNegInt = (what = 'a non-negative integer') => int(what).min(0, E(what));
 export const str = (what = 'a non-empty string') => z.string(E(what)).min(1, E(what));
 export const nameRef = str('a name');

@@ -7,7 +7,7 @@ import { normaliseSpec, type CalibrationFn, type ValueSpec, type XYTable } from 
 import { SINKS, sinkOp, sinkSchema, transformKind, transformList, typeName, type DataType, type TransformConfig } from '../ops/index.js';
 import { sinkType, sourceType, sourceWhat, typeChain } from './chain.js';
 import { at, describe, didYouMean, formatPath, IDENT, isPlainObject, list, type Issue, type PathSeg } from './issues.js';
-import { E, forward, issue, nameRef, num, oneKey, pair, posInt, str, strict } from './schema.js';
+import { E, forward, issue, length, nameRef, num, oneKey, pair, posInt, str, strict } from './schema.js';
 import { filterInfo, type ConstantConfig, type ExperimentConfig, type FilterConfig, type OutputConfig, type SourceKind, type ValueConfig } from './types.js';
 
 const outputSchema: z.ZodType<OutputConfig> = strict(
@@ -137,11 +137,11 @@ const filterSchema = z.any().transform((v, ctx): FilterConfig => {
 const constantSchema = oneKey(
   {
     axis: strict(
-      { length: posInt(), centerIndex: num(), centerEv: num(), evPerPixel: num() },
+      { length: length(), centerIndex: num(), centerEv: num(), evPerPixel: num() },
       'axis parameters {length, centerIndex, centerEv, evPerPixel}',
     ),
     histogramCenters: strict(
-      { bins: posInt(), range: pair('[lo, hi]: finite numbers with lo ≤ hi', num(), true) },
+      { bins: length(), range: pair('[lo, hi]: finite numbers with lo ≤ hi', num(), true) },
       'histogramCenters parameters {bins, range: [lo, hi]}',
     ),
     values: z.array(num('a list of numbers'), E('a list of numbers')),

@@ -3,10 +3,12 @@
 // ops/sinks and one line of its registry: the config schema, the chain typing, the plan and the
 // web app's panels all read the registry, so a new op touches nothing else.
 import type * as z from 'zod';
+import { ConfigError } from '../../core/errors.js';
 import type { NDArray, WasmImage } from '../../core/input.js';
 import type { DetectorGeometry } from '../../image/geometry.js';
 import type { AccumulatorState } from '../../stats/accumulator.js';
 import type { TopKState } from '../../stats/topk.js';
+import type { Footprint } from '../config/limits.js';
 
 /**
  * What flows through a chain: one number per shot, or an array of `ndim` dimensions (null: not
@@ -34,12 +36,35 @@ export interface ChainContext {
   masks?: Record<string, { data: Uint8Array; shape: number[] }>;
   /** The chain's source, for messages ("the detector side_ccd"). */
   what?: string;
+  /**
+   * A chain that runs on a block of the source's elements only (a worker's pixels of a P²
+   * output, see `Plan`): elements `[start, end)` of a value of shape `shape`, flattened.
+   */
+  block?: { start: number; end: number; shape: number[] };
 }
 
 /** A transform at work: keeps its output buffer in wasm memory for the whole run. */
 export interface Step {
   apply(input: ShotValue): ShotValue;
+  /** The wasm memory it holds once it has run (output buffer, maps, tables), in bytes. */
+  bytes(): number;
   dispose(): void;
+}
+
+/**
+ * A parameter that does not fit the run (a centre outside the image): the plan names it after
+ * its entry (`outputs[3].transforms[0].radialProfile.center`).
+ */
+export class ParamError extends ConfigError {
+  constructor(readonly param: string, message: string) {
+    super(message);
+  }
+}
+
+/** One shot's value as memory estimates see it: `elements` (1 for a number) of `bytes` each. */
+export interface ValueSize {
+  elements: number;
+  bytes: number;
 }
 
 export interface TransformOp<K extends string = string, P = any> {
@@ -51,6 +76,12 @@ export interface TransformOp<K extends string = string, P = any> {
   make(params: P, context: ChainContext): Step;
   /** How the web app draws a 1-D output this transform ends (else: against an axis of its length). */
   panel?: 'histogram' | 'radius';
+  /**
+   * Element i of its output depends on element i of its input alone (same shape): a chain of
+   * such steps can run on a block of the elements (`ChainContext.block`), which is how P²
+   * outputs are split across workers.
+   */
+  pixelwise?: boolean;
   /** One line: what it does (docs/config.md's table says the same). */
   summary: string;
 }
@@ -88,6 +119,18 @@ export interface SinkOp<K extends string = string, P = any> {
   after: boolean;
   /** Whether its chain must end in a number per shot (what top-k ranks shots by). */
   ranks?: boolean;
+  /**
+   * How a run is split across workers for it (docs/config.md, "Parallel runs"): by shots, when
+   * states over parts of the shots merge into the state over all (means, minima, per-shot
+   * lists, top k); by elements, when its value depends on the order of the shots (P²), so that
+   * each worker sees every shot in order, for its own block of the elements.
+   */
+  split: 'shots' | 'elements';
   make(params: P): Sink;
+  /**
+   * What it holds over a run of `shots` shots of per-shot values of `value` (`payloads`: a
+   * top-k's payload values), and what that is ("P² state of 1,048,576 elements").
+   */
+  memory(value: ValueSize, shots: number, params: P, payloads: ValueSize[]): Footprint & { what: string };
   summary: string;
 }

@@ -1,4 +1,5 @@
 // perShot: one entry per good shot, in shot order (put back in order when workers merge).
+import { count } from '../../config/limits.js';
 import type { Dataset, SinkOp, SinkState, ShotValue, Sink } from '../types.js';
 import { concat, keep, stack } from './sink.js';
 
@@ -55,6 +56,14 @@ export const perShot: SinkOp<'perShot', null> = {
   params: null,
   type: (perShot) => ({ kind: 'array', ndim: perShot.kind === 'number' ? 1 : perShot.ndim === null ? null : perShot.ndim + 1 }),
   after: false,
+  split: 'shots',
   make: () => new PerShotSink(),
+  // Each shot's copy, and the stacked dataset made of them at the end.
+  memory: (v, shots) => ({
+    wasm: 0,
+    block: 0,
+    js: 2 * shots * v.elements * v.bytes,
+    what: `${count(shots)} shots × ${count(v.elements)} element${v.elements === 1 ? '' : 's'}`,
+  }),
   summary: 'one entry per good shot, in shot order: numbers (float64 [n]) or arrays ([n, …shape], their dtype)',
 };

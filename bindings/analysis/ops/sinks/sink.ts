@@ -1,10 +1,11 @@
 // What the sinks share: copying a shot's value out of wasm, stacking per-shot values, and the
 // two sink kinds that wrap an estimator of bindings/stats (exact merges for accumulators; P²
-// estimates combined by count).
+// estimates, which take the one estimate of the worker that saw every shot).
 import type { Accumulator } from '../../../stats/accumulator.js';
 import type { MedianEstimator, QuantileEstimator } from '../../../stats/quantile.js';
 import { restoreAccumulator } from '../../../stats/restore.js';
-import { isImage, type DataType, type Dataset, type ShotValue, type Sink, type SinkState } from '../types.js';
+import { count } from '../../config/limits.js';
+import { isImage, type DataType, type Dataset, type ShotValue, type Sink, type SinkState, type ValueSize } from '../types.js';
 
 export function asDataset(value: unknown): Dataset {
   if (typeof value === 'number') return { data: Float64Array.of(value), shape: [] };
@@ -36,6 +37,27 @@ export function stack(values: Dataset[]): Dataset {
   const shape = values[0].shape;
   if (shape.length === 0) return { data: Float64Array.from(values, (v) => v.data[0]), shape: [values.length] };
   return { data: concat(values.map((v) => v.data as Float32Array | Float64Array)), shape: [values.length, ...shape] };
+}
+
+/**
+ * The footprint of an elementwise state: `buffers` (bytes per element of each wasm buffer) and
+ * the result's copy in JavaScript (`result` bytes per element).
+ */
+export function elementwise(what: string, v: ValueSize, buffers: number[], result: number) {
+  const n = v.elements;
+  return { wasm: buffers.reduce((a, b) => a + b * n, 0), block: Math.max(...buffers) * n, js: result * n, what: `${what} of ${count(n)} element${n === 1 ? '' : 's'}` };
+}
+
+/**
+ * A P² estimator's footprint (bindings/stats/quantile.ts): 5 heights and 4 positions (56 bytes)
+ * per element padded to fours; from 16,384 elements on, 8 pending copies of the input; the
+ * float64 scratch its value is read through (12 bytes per element).
+ */
+export function p2(v: ValueSize) {
+  const n = v.elements;
+  const state = 56 * (Math.ceil(n / 4) * 4);
+  const pending = n >= 1 << 14 ? 8 * v.bytes * n : 0;
+  return { wasm: state + pending + 12 * n, block: Math.max(state, pending, 12 * n), js: 8 * n, what: `a P² state of ${count(n)} element${n === 1 ? '' : 's'}` };
 }
 
 /** A sink whose value over the run has the per-shot value's type (an image stays an image). */
@@ -76,8 +98,9 @@ export class AccumulatorSink implements Sink {
 }
 
 /**
- * P² estimators. They have no exact merge: partial estimates of several workers combine as
- * their count-weighted mean (docs/config.md, "Parallel runs").
+ * P² estimators. Their estimate depends on the order of the shots, so states over parts of the
+ * shots do not merge: a parallel run feeds each element's estimator every shot in one worker
+ * (Plan's split by elements or whole), and `merge` takes that one finished estimate.
  */
 export class EstimateSink implements Sink {
   #merged: { n: number; value: Dataset } | null = null;
@@ -98,18 +121,12 @@ export class EstimateSink implements Sink {
   }
 
   merge(states: SinkState[]): void {
-    const parts = [
-      this.#merged ?? this.own(),
-      ...states.map((s) => {
-        if (s.kind !== 'estimate') throw new TypeError(`cannot merge a ${s.kind} sink state into an estimate`);
-        return s;
-      }),
-    ].filter((p): p is { n: number; value: Dataset } => p.n > 0 && p.value !== null);
-    if (parts.length === 0) return;
-    const total = parts.reduce((a, p) => a + p.n, 0);
-    const data = new Float64Array(parts[0].value.data.length);
-    for (const p of parts) for (let i = 0; i < data.length; i++) data[i] += (p.value.data[i] * p.n) / total;
-    this.#merged = { n: total, value: { data, shape: [...parts[0].value.shape] } };
+    if (states.length !== 1 || this.estimator.n > 0 || this.#merged) {
+      throw new TypeError('P² estimates over parts of the shots do not merge: one estimator must see every shot, in order');
+    }
+    const [state] = states;
+    if (state.kind !== 'estimate') throw new TypeError(`cannot merge a ${state.kind} sink state into an estimate`);
+    if (state.value) this.#merged = { n: state.n, value: { data: Float64Array.from(state.value.data), shape: [...state.value.shape] } };
   }
 
   datasets(name: string): Record<string, Dataset> {

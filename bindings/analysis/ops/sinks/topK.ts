@@ -2,6 +2,7 @@
 // for them. Payloads are computed and copied out of wasm only for shots that enter the top k.
 import * as z from 'zod';
 import { TopK } from '../../../stats/topk.js';
+import { count, MAX_TOP_K } from '../../config/limits.js';
 import { E, nameRef, posInt, strict } from '../../config/schema.js';
 import { transformList, type TransformConfig } from '../transforms/index.js';
 import { isImage, type Dataset, type Payload, type ShotValue, type Sink, type SinkOp, type SinkState } from '../types.js';
@@ -50,18 +51,27 @@ class TopKSink implements Sink {
 
 export const payloadSchema = strict({ source: nameRef, transforms: transformList }, 'a payload {source, transforms?}');
 
+const K = `a positive integer ≤ ${count(MAX_TOP_K)}`;
+
 export const topK: SinkOp<'topK', { k: number; payloads: Record<string, PayloadConfig> }> = {
   kind: 'topK',
   params: strict(
     {
-      k: posInt(),
+      k: posInt(K).max(MAX_TOP_K, E(K)),
       payloads: z.record(z.string(), payloadSchema, E('an object of payloads {"<dataset>": {source, transforms?}}')).default({}),
     },
     'topK parameters {k, payloads?}',
   ) as z.ZodType<{ k: number; payloads: Record<string, PayloadConfig> }>,
   type: () => ({ kind: 'array', ndim: 1 }),
   after: false,
+  split: 'shots',
   ranks: true,
   make: (p) => new TopKSink(p.k, Object.keys(p.payloads)),
+  // The kept shots' payload copies, and the stacked datasets made of them at the end.
+  memory: (_v, shots, p, payloads) => {
+    const kept = Math.min(p.k, shots);
+    const each = payloads.reduce((a, v) => a + v.elements * v.bytes, 0);
+    return { wasm: 0, block: 0, js: 2 * kept * each, what: `${count(kept)} kept shots × ${count(each)} bytes of payloads` };
+  },
   summary: 'the `k` shots whose value (a number) is largest: the dataset holds their shot indices (int32 [k], largest first), each payload `"<dataset>": {source, transforms?}` its value for them ([k, …shape])',
 };

@@ -1,7 +1,7 @@
 // histogram: counts in equal bins over a range, with NumPy's rules (float32 or float64 data).
 import { core } from '../../../core/wasm.js';
 import { Histogrammer } from '../../../stats/histogram.js';
-import { num, pair, posInt, strict } from '../../config/schema.js';
+import { length, num, pair, strict } from '../../config/schema.js';
 import type { ShotValue, TransformOp } from '../types.js';
 import { BufferedStep } from './step.js';
 
@@ -19,6 +19,10 @@ class HistogramStep extends BufferedStep {
     core.countsToFloat(counts.ptr, out.data.ptr, this.histogrammer.bins);
     return out;
   }
+  override bytes(): number {
+    // Its edges (float32 and float64), counts and four lanes of counts per edge.
+    return super.bytes() + 32 * (this.histogrammer.bins + 1);
+  }
   override dispose(): void {
     this.histogrammer.dispose();
     super.dispose();
@@ -27,7 +31,7 @@ class HistogramStep extends BufferedStep {
 
 export const histogram: TransformOp<'histogram', { bins: number; range: [number, number] }> = {
   kind: 'histogram',
-  params: strict({ bins: posInt(), range: pair('[lo, hi]: finite numbers with lo ≤ hi', num(), true) }, 'histogram parameters {bins, range: [lo, hi]}'),
+  params: strict({ bins: length(), range: pair('[lo, hi]: finite numbers with lo ≤ hi', num(), true) }, 'histogram parameters {bins, range: [lo, hi]}'),
   type: (input) => (input.kind === 'array' ? { kind: 'array', ndim: 1 } : { expected: 'an array input' }),
   make: (p) => new HistogramStep(p.bins, p.range),
   panel: 'histogram',

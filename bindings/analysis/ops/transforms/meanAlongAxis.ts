@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { WasmArray } from '../../../core/wasm.js';
 import { E, strict } from '../../config/schema.js';
 import type { DataType, ShotValue, TransformOp } from '../types.js';
-import { BufferedStep, describe, kernel } from './step.js';
+import { BufferedStep, bytesOf, describe, kernel } from './step.js';
 
 export class AxisStep extends BufferedStep {
   #scratch: WasmArray<'f64'> | null = null;
@@ -25,6 +25,9 @@ export class AxisStep extends BufferedStep {
     this.#scratch ??= new WasmArray('f64', cols);
     kernel('reduceAxis0', dtype)(x.data.ptr, rows, cols, out.data.ptr, this.#scratch.ptr, this.mean);
     return out;
+  }
+  override bytes(): number {
+    return super.bytes() + bytesOf(this.#scratch);
   }
   override dispose(): void {
     this.#scratch?.dispose();

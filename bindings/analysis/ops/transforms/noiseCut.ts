@@ -21,5 +21,6 @@ export const noiseCut: TransformOp<'noiseCut', { threshold: number; fill: number
   params: strict({ threshold: num().default(1000), fill: num().default(0) }, 'noiseCut parameters {threshold?, fill?}'),
   type: (input) => (input.kind === 'array' ? input : { expected: 'an array input (it keeps the shape)' }),
   make: (p) => new NoiseCutStep(p.threshold, p.fill),
+  pixelwise: true,
   summary: 'array → same shape: values below `threshold` (default 1000) become `fill` (default 0); NaN stays NaN',
 };

@@ -1,11 +1,12 @@
-// radialProfile (float64): of a 2-D image about its index centre, as the original's
+// radialProfile (float64): of an array (a 2-D image) about its index centre, as the original's
 // radial_profile; of a stack of sensors with geometry, in real pixel positions (picture pixels
 // of the assembled image) about a centre in pixels or µm.
 import * as z from 'zod';
 import { formatShape } from '../../../core/input.js';
 import { RadialProfiler } from '../../../image/radialProfile.js';
+import { count, MAX_LENGTH } from '../../config/limits.js';
 import { E, forward, issue, num, strict } from '../../config/schema.js';
-import type { ChainContext, ShotValue, TransformOp } from '../types.js';
+import { ParamError, type ChainContext, type ShotValue, type TransformOp } from '../types.js';
 import { BufferedStep } from './step.js';
 
 type Params = { center: number[] | null; centerUm: number[] | null; os: number };
@@ -24,7 +25,19 @@ class RadialStep extends BufferedStep {
     return out;
   }
   private profiler(shape: number[]): RadialProfiler {
-    if (shape.length === 2 && !this.p.centerUm) return new RadialProfiler(shape, { center: this.p.center ?? undefined, os: this.p.os });
+    const { center, centerUm, os } = this.p;
+    // A stack of sensors, or a centre in µm, needs the sensors' positions; any other array is binned by its indices.
+    if (!centerUm && shape.length !== 3) {
+      const centre = center ?? shape.map((d) => Math.floor(d / 2));
+      if (centre.length === shape.length) {
+        if (!centre.every((c, k) => c >= 0 && c <= shape[k] - 1)) {
+          const bounds = shape.map((d, k) => `0 ≤ center[${k}] ≤ ${d - 1}`).join(' and ');
+          throw new ParamError('center', `[${centre.join(', ')}] lies outside the input of shape ${formatShape(shape)} (expected ${bounds})`);
+        }
+        this.checkLength(centre, shape.map((d) => d - 1));
+      }
+      return new RadialProfiler(shape, { center: center ?? undefined, os });
+    }
     const geometry = this.context.geometry?.() ?? null;
     if (!geometry || geometry.size !== shape.reduce((a, b) => a * b, 1)) {
       throw new RangeError(
@@ -32,12 +45,33 @@ class RadialStep extends BufferedStep {
           '(detector_coordinate_in_micro_meter, detector_rotation_angle_in_degree in detector_info), which the run file does not hold',
       );
     }
-    const centre = geometry.center(this.p.center, this.p.centerUm);
+    const centre = geometry.center(center, centerUm);
     const [rows, cols] = geometry.shape;
     if (!(centre[0] >= 0 && centre[0] <= rows - 1 && centre[1] >= 0 && centre[1] <= cols - 1)) {
-      throw new RangeError(`the centre [${centre.map((c) => +c.toFixed(2))}] (row, col) lies outside the assembled picture [${rows}, ${cols}]`);
+      const given = centerUm ? `[${centerUm.join(', ')}] µm, at (row, col) [${centre.map((c) => +c.toFixed(2)).join(', ')}],` : `[${centre.join(', ')}] (row, col)`;
+      throw new ParamError(
+        centerUm ? 'centerUm' : 'center',
+        `${given} lies outside the assembled picture [${rows}, ${cols}] of ${this.context.what ?? 'this source'} (expected 0 ≤ row ≤ ${rows - 1}, 0 ≤ col ≤ ${cols - 1})`,
+      );
     }
-    return RadialProfiler.fromBinMap(geometry.radialBinMap(centre, this.p.os), shape);
+    this.checkLength(centre, [rows - 1, cols - 1]);
+    return RadialProfiler.fromBinMap(geometry.radialBinMap(centre, os), shape);
+  }
+  /** Refuses a profile longer than MAX_LENGTH before its tables are made: its radius reaches the farthest corner. */
+  private checkLength(centre: readonly number[], last: readonly number[]): void {
+    const farthest = Math.sqrt(centre.reduce((a, c, k) => a + Math.max(c, last[k] - c) ** 2, 0));
+    const bins = Math.round(this.p.os * farthest) + 1;
+    if (bins > MAX_LENGTH) {
+      throw new ParamError(
+        'os',
+        `${this.p.os} makes a profile of ${count(bins)} bins (os × the largest radius, ${+farthest.toFixed(2)} pixels), more than the ${count(MAX_LENGTH)} a profile may have`,
+      );
+    }
+  }
+  override bytes(): number {
+    const p = this.#profiler;
+    // Its bin map, and per bin: sums, counts, squares, the profile and 12 lanes of partial sums.
+    return super.bytes() + (p ? 4 * p.length + 128 * (p.bins + 1) : 0);
   }
   override dispose(): void {
     this.#profiler?.dispose();

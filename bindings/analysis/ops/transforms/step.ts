@@ -15,6 +15,9 @@ export const newArray = (dtype: Dtype, length: number) => (dtype === 'f64' ? new
 /** A bound compared with float32 data as NumPy does (rounded to float32), or float64 data (as is). */
 export const bound = (x: number, dtype: Dtype) => (dtype === 'f64' ? x : float32Bound(x));
 
+/** The bytes of a wasm buffer (0 for none). */
+export const bytesOf = (a: WasmArray | null | undefined) => (a ? a.length * (a.dtype === 'f64' ? 8 : 4) : 0);
+
 export const describe = (v: ShotValue) => (isImage(v) ? `an array of shape ${formatShape(v.shape)}` : 'a number');
 
 /** A step whose output buffer is sized on the first shot and checked on every later one. */
@@ -43,6 +46,10 @@ export abstract class BufferedStep implements Step {
 
   abstract apply(input: ShotValue): ShotValue;
 
+  bytes(): number {
+    return bytesOf(this.out?.data);
+  }
+
   dispose(): void {
     this.out?.data.dispose();
     this.out = null;
@@ -67,6 +74,9 @@ export abstract class GatherStep extends BufferedStep {
     const out = this.output(this.#shape!, x.data.dtype);
     kernel('gather', x.data.dtype)(x.data.ptr, this.#map.ptr, out.data.ptr, this.#map.length);
     return out;
+  }
+  override bytes(): number {
+    return super.bytes() + bytesOf(this.#map);
   }
   override dispose(): void {
     this.#map?.dispose();
