@@ -69,7 +69,10 @@ export interface ParallelJob {
   run: number;
   /** How the good shots are thinned (each worker filters and thins the run itself, as the main thread does). */
   thinning: { maxShots: number | null; step: number };
+  /** Workers to start: worker w takes the share `firstShare + w` of `shareCount` (Plan's split). */
   workers: number;
+  firstShare: number;
+  shareCount: number;
 }
 
 /** What a worker sends back: its sinks' states, and how many good shots it found (the main thread's check). */
@@ -327,57 +330,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
       }
     }
     report(good.length, true);
-    let outputs: Record<string, Dataset>;
-    try {
-      outputs = collect(config, opened, plan, good);
-    } finally {
-      plan.dispose();
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const hash = await configHash(config);
-    const attrs: Record<string, string | number> = {
-      run: opened.runNumber,
-      // The config as a file would hold it (where it was read from is `config_file`).
-      config: JSON.stringify({ ...config, source: undefined }),
-      config_file: config.source ?? 'none',
-      config_hash: hash,
-      version: VERSION,
-      created: new Date().toISOString(),
-      source: opened.path,
-      run_start: opened.startTime ?? NaN,
-      run_end: opened.endTime ?? NaN,
-      shots_in_run: opened.length,
-      good_shots: good.length,
-      filters: JSON.stringify(outcomes),
-      thinning: JSON.stringify(thinning),
-      workers,
-    };
-    for (const o of outcomes) attrs[`removed_by_${o.kind}_${o.value}`] = o.removed;
-    for (const [name, d] of Object.entries(opened.detectors)) {
-      attrs[`dark_${name}`] = d.darkPath ?? (d.dark ? 'an array given by the caller' : 'none');
-      // The dark's time (from its name) beside its path: how far from the run it was taken, 'unknown' for a name without one.
-      attrs[`dark_${name}_time`] = d.darkTime !== null ? new Date(d.darkTime * 1000).toISOString() : d.dark ? 'unknown' : 'none';
-      attrs[`detector_${name}`] = JSON.stringify({
-        id: d.id,
-        sensors: d.layout.sensors.map((s) => s.name),
-        groups: d.layout.sensors.map((s) => s.group),
-        shape: d.shape,
-        evPerAdu: d.evPerAdu,
-      });
-    }
-    return {
-      run: opened.runNumber,
-      source: opened.path,
-      outputs,
-      shotsInRun: opened.length,
-      goodShots: good.length,
-      filters: outcomes,
-      workers,
-      seconds,
-      config,
-      configHash: hash,
-      attrs,
-    };
+    return await finishResult(config, opened, good, outcomes, thinning, plan, workers, started);
   } catch (err) {
     stopWorkers.abort(err);
     await pooled?.done.catch(() => {});
@@ -387,8 +340,75 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   }
 }
 
+/**
+ * The result of a run whose plan has seen (or merged) every good shot: every output, constant and
+ * value, and the result file's attributes. Disposes the plan.
+ */
+export async function finishResult(
+  config: ExperimentConfig,
+  opened: Run,
+  good: Uint32Array,
+  outcomes: FilterOutcome[],
+  thinning: { maxShots: number | null; step: number },
+  plan: Plan,
+  workers: number,
+  started: number,
+): Promise<AnalysisResult> {
+  let outputs: Record<string, Dataset>;
+  try {
+    outputs = collect(config, opened, plan, good);
+  } finally {
+    plan.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const hash = await configHash(config);
+  const attrs: Record<string, string | number> = {
+    run: opened.runNumber,
+    // The config as a file would hold it (where it was read from is `config_file`).
+    config: JSON.stringify({ ...config, source: undefined }),
+    config_file: config.source ?? 'none',
+    config_hash: hash,
+    version: VERSION,
+    created: new Date().toISOString(),
+    source: opened.path,
+    run_start: opened.startTime ?? NaN,
+    run_end: opened.endTime ?? NaN,
+    shots_in_run: opened.length,
+    good_shots: good.length,
+    filters: JSON.stringify(outcomes),
+    thinning: JSON.stringify(thinning),
+    workers,
+  };
+  for (const o of outcomes) attrs[`removed_by_${o.kind}_${o.value}`] = o.removed;
+  for (const [name, d] of Object.entries(opened.detectors)) {
+    attrs[`dark_${name}`] = d.darkPath ?? (d.dark ? 'an array given by the caller' : 'none');
+    // The dark's time (from its name) beside its path: how far from the run it was taken, 'unknown' for a name without one.
+    attrs[`dark_${name}_time`] = d.darkTime !== null ? new Date(d.darkTime * 1000).toISOString() : d.dark ? 'unknown' : 'none';
+    attrs[`detector_${name}`] = JSON.stringify({
+      id: d.id,
+      sensors: d.layout.sensors.map((s) => s.name),
+      groups: d.layout.sensors.map((s) => s.group),
+      shape: d.shape,
+      evPerAdu: d.evPerAdu,
+    });
+  }
+  return {
+    run: opened.runNumber,
+    source: opened.path,
+    outputs,
+    shotsInRun: opened.length,
+    goodShots: good.length,
+    filters: outcomes,
+    workers,
+    seconds,
+    config,
+    configHash: hash,
+    attrs,
+  };
+}
+
 /** Workers started on a run: their sink states once done; progress and partial states routed to what the caller sets. */
-interface StartedWorkers {
+export interface StartedWorkers {
   run: number;
   done: Promise<ShareResult[]>;
   onProgress: (done: number) => void;
@@ -396,7 +416,7 @@ interface StartedWorkers {
 }
 
 /** Starts `workers` workers of options.pool on a run (its number resolved first, so that all open the same run). */
-async function startWorkers(
+export async function startWorkers(
   config: ExperimentConfig,
   run: Run | RunRef,
   ref: RunRef | null,
@@ -404,6 +424,7 @@ async function startWorkers(
   thinning: { maxShots: number | null; step: number },
   options: AnalyseOptions,
   stop: AbortSignal,
+  shares = { first: 0, count: workers },
 ): Promise<StartedWorkers> {
   if (!options.pool) {
     throw new ConfigError(`${workers} workers need a pool of them: use analyseRun of 'sacla-analysis/node' (worker threads) or pass options.pool`);
@@ -424,6 +445,8 @@ async function startWorkers(
       run: number,
       thinning,
       workers,
+      firstShare: shares.first,
+      shareCount: shares.count,
     },
     (done) => started.onProgress(done),
     signal,

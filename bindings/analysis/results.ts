@@ -6,7 +6,7 @@
 import type { Dataset as H5Dataset, File as H5File } from 'h5wasm';
 import { DataError } from '../core/errors.js';
 import { checkWritable, files, isStaleTemporary, isWriteProbe, paths, temporaryPath } from '../core/files.js';
-import { collectHdf5Diagnostics, guarded, loadH5, summariseHdf5Error, type H5Lib } from '../data/h5.js';
+import { collectHdf5Diagnostics, guarded, hdf5Cause, loadH5, type H5Lib } from '../data/h5.js';
 import type { AnalysisResult, Dataset } from './pipeline.js';
 
 export const resultName = (run: number) => `run_${run}.h5`;
@@ -116,12 +116,6 @@ export function removePendingResults(): void {
 /** Where HDF5's own account of a failed write of `path` is kept. */
 const writeLogPath = (path: string) => `${path}.log`;
 
-/** The operating system's reason in HDF5's error stack ("No space left on device"), else its summary. */
-function causeOf(diagnostics: string): string {
-  const reason = /error message = '([^']+)'/.exec(diagnostics);
-  return reason ? reason[1] : summariseHdf5Error(new Error(diagnostics));
-}
-
 /** Writes the file: null when HDF5 reported nothing, else what it reported (or threw). */
 function writeFile(h5: H5Lib, tmp: string, result: ResultContent): string | null {
   const collection = collectHdf5Diagnostics();
@@ -171,7 +165,7 @@ function verifyFile(h5: H5Lib, tmp: string, result: ResultContent): string | nul
     problem = (err as Error).message;
   }
   const diagnostics = collection.stop();
-  return problem ?? (diagnostics ? causeOf(diagnostics) : null);
+  return problem ?? (diagnostics ? hdf5Cause(diagnostics) : null);
 }
 
 function differenceFrom(file: H5File, result: ResultContent): string | null {
@@ -195,15 +189,15 @@ function differenceFrom(file: H5File, result: ResultContent): string | null {
 }
 
 /**
- * Writes `OUT/run_<N>.h5` and returns its path, all or nothing: the file is written under a
+ * Writes `OUT/run_<N>.h5` (or OUT/`name`) and returns its path, all or nothing: the file is written under a
  * temporary name, any failure HDF5 reports (it prints them rather than throwing) or any
  * difference when reading it back removes it and throws a DataError naming the file and the
  * cause, with HDF5's messages kept in `run_<N>.h5.log` beside it; an earlier `run_<N>.h5` is
  * replaced only by a file read back whole.
  */
-export async function writeResult(outDir: string, result: ResultContent): Promise<string> {
+export async function writeResult(outDir: string, result: ResultContent, name = resultName(result.run)): Promise<string> {
   const h5 = await loadH5();
-  const path = paths.resolve(outDir, resultName(result.run));
+  const path = paths.resolve(outDir, name);
   try {
     files().mkdir(outDir);
   } catch (err) {
@@ -217,7 +211,7 @@ export async function writeResult(outDir: string, result: ResultContent): Promis
     const problem = failure === null ? verifyFile(h5, tmp, result) : null;
     if (failure !== null || problem !== null) {
       files().remove(tmp);
-      const cause = failure !== null ? causeOf(failure) : `reading it back: ${problem}`;
+      const cause = failure !== null ? hdf5Cause(failure) : `reading it back: ${problem}`;
       let kept = '';
       if (failure !== null && failure.includes('HDF5-DIAG')) {
         // After the temporary file is gone there is room for the log, even on a full disk.

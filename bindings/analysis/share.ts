@@ -50,7 +50,7 @@ export const shareApi = {
     partial?: (worker: number, states: (SinkState | null)[]) => void,
   ): Promise<ShareResult> {
     const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
-    return analyseShare(config, job.runFile, job.run, job.thinning, { index: job.worker, count: job.workers }, {
+    return analyseShare(config, job.runFile, job.run, job.thinning, { index: job.firstShare + job.worker, count: job.shareCount }, {
       combine: job.combine,
       onProgress: (done) => void progress(job.worker, done),
       progressMs: PROGRESS_MS,

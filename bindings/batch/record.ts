@@ -27,6 +27,11 @@ export interface Submission {
   command?: string[];
   /** ISO time of the submission. */
   submitted: string;
+  /**
+   * A merge array of runs split across nodes: the parts array it waits for (task i: part
+   * i mod split + 1 of runs[⌊i / split⌋]), whose logs say why a run failed before its merge.
+   */
+  parts?: { jobId: string; array: string; split: number };
   /** Local analyses: the pid of the process that ran them. */
   pid?: number;
   /** Local analyses interrupted (Ctrl-C): not attempted, redone on restart. */

@@ -2,7 +2,9 @@
 // One array task per run. Array indices are 0 … N − 1 and the task looks its run up in a
 // run-list file (line i + 1 for index i) written next to the script: run numbers (seven digits
 // at SACLA) are far beyond what a default Slurm accepts as indices (MaxArraySize 1001), and
-// any set of runs, gaps included, is one range 0-(N − 1) on Slurm and on PBS alike.
+// any set of runs, gaps included, is one range 0-(N − 1) on Slurm and on PBS alike. A run split
+// across nodes (`--split N`) is N tasks of a parts array (`sacla analyse --part K/N`, a line
+// "RUN K" each) and one task of a merge array (`sacla merge`) that waits for the parts array.
 import { ConfigError } from '../core/errors.js';
 
 export type Scheduler = 'slurm' | 'pbs';
@@ -34,6 +36,12 @@ export interface JobSpec {
   mem?: string;
   /** Passes --force to sacla analyse: replace results made with another config. */
   force?: boolean;
+  /**
+   * A run split into `split` parts: `parts`, the array of the parts (task i: the run and part
+   * on line i + 1); `merge`, the array that joins each run's parts. Absent: one task per run.
+   */
+  stage?: 'parts' | 'merge';
+  split?: number;
 }
 
 /** A shell word: single-quoted unless it is plainly safe. */
@@ -71,9 +79,17 @@ export function chunkRuns(runs: number[], chunk: number): number[][] {
   return arrays;
 }
 
-/** The run-list file of an array: one run a line, line i + 1 for array index i. */
-export function runListText(runs: number[]): string {
-  return runs.map((r) => `${r}\n`).join('');
+/** The run-list file of an array: one run a line, line i + 1 for array index i; for a parts array, "RUN K" for each part K. */
+export function runListText(runs: number[], split?: number): string {
+  if (split === undefined) return runs.map((r) => `${r}\n`).join('');
+  return runs.flatMap((r) => Array.from({ length: split }, (_, k) => `${r} ${k + 1}\n`)).join('');
+}
+
+/** `--split`: parts per run, 2 to MAX_ARRAY_TASKS (1 is no split). */
+export function parseSplit(v: string | number): number {
+  const n = typeof v === 'number' ? v : /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_ARRAY_TASKS) throw new ConfigError(`--split must be an integer from 1 to ${MAX_ARRAY_TASKS} (parts per run, one node each), got "${v}"`);
+  return n;
 }
 
 /** `--mem`: a number of MB, or a number with K/M/G/T (and an optional B). */
@@ -113,13 +129,15 @@ export function jobScript(spec: JobSpec): string {
   }
   if (!/^[A-Za-z0-9_.-]+$/.test(spec.name)) throw new Error(`job script: the array name must be a plain file name, got "${spec.name}"`);
   if (!spec.runs.length) throw new Error('job script: no runs');
-  const n = spec.runs.length;
+  const parts = spec.stage === 'parts' ? spec.split! : 0;
+  const n = parts ? spec.runs.length * parts : spec.runs.length;
+  const what = parts ? `part of a run (sacla analyse --part K/${parts})` : spec.stage === 'merge' ? 'run whose parts it merges (sacla merge)' : 'run';
   const lines = ['#!/bin/bash'];
   let indexVar: string;
   let jobVar: string;
   if (spec.scheduler === 'slurm') {
     lines.push(
-      `# sacla batch: one Slurm array task per run; task i analyses the run on line i + 1 of the run list.`,
+      `# sacla batch: one Slurm array task per ${what}; task i takes line i + 1 of the run list.`,
       `#SBATCH --job-name=${spec.jobName}`,
       `#SBATCH --array=${arrayRange(n)}`,
       `#SBATCH --output=${directiveValue(`${spec.logs}/${spec.name}_%a.log`)}`,
@@ -134,7 +152,7 @@ export function jobScript(spec: JobSpec): string {
   } else {
     const select = [`select=1`, `ncpus=${spec.cpus}`];
     if (spec.mem) select.push(`mem=${parseMem(spec.mem).pbs}`);
-    lines.push(`# sacla batch: one PBS subjob per run; subjob i analyses the run on line i + 1 of the run list.`, `#PBS -N ${spec.jobName}`);
+    lines.push(`# sacla batch: one PBS subjob per ${what}; subjob i takes line i + 1 of the run list.`, `#PBS -N ${spec.jobName}`);
     if (n > 1) {
       // PBS writes one log per subjob: ^array_index^ becomes the index.
       lines.push(`#PBS -J ${arrayRange(n)}`, `#PBS -j oe`, `#PBS -o ${directiveValue(`${spec.logs}/${spec.name}_^array_index^.log`)}`);
@@ -149,52 +167,80 @@ export function jobScript(spec: JobSpec): string {
     if (spec.partition) lines.push(`#PBS -q ${spec.partition}`);
     jobVar = '${PBS_JOBID}';
   }
-  const analyse = [
-    ...spec.cli.map(shellQuote),
-    'analyse',
-    '--data',
-    shellQuote(spec.data),
-    '--run',
-    '"$RUN"',
-    '--config',
-    shellQuote(spec.config),
-    '--out',
-    shellQuote(spec.out),
-    '--workers',
-    String(spec.cpus),
-    ...(spec.force ? ['--force'] : []),
-  ].join(' ');
-  const range = n === 1 ? `${spec.runs[0]}` : `${spec.runs[0]} to ${spec.runs[n - 1]}`;
+  const command =
+    spec.stage === 'merge'
+      ? [...spec.cli.map(shellQuote), 'merge', '--out', shellQuote(spec.out), '--run', '"$RUN"', ...(spec.force ? ['--force'] : [])]
+      : [
+          ...spec.cli.map(shellQuote),
+          'analyse',
+          '--data',
+          shellQuote(spec.data),
+          '--run',
+          '"$RUN"',
+          ...(parts ? ['--part', `"$PART/${parts}"`] : []),
+          '--config',
+          shellQuote(spec.config),
+          '--out',
+          shellQuote(spec.out),
+          '--workers',
+          String(spec.cpus),
+          ...(spec.force ? ['--force'] : []),
+        ];
+  const runs = spec.runs.length;
+  const range = runs === 1 ? `${spec.runs[0]}` : `${spec.runs[0]} to ${spec.runs[runs - 1]}`;
   lines.push(
     '',
-    `# ${n} run${n === 1 ? '' : 's'} (${range}) of ${spec.data}`,
+    `# ${runs} run${runs === 1 ? '' : 's'} (${range}) of ${spec.data}${parts ? `, ${parts} parts each` : ''}`,
     `RUNS=${shellQuote(spec.runList)}`,
     `LOGS=${shellQuote(spec.logs)}`,
     `INDEX=${indexVar}`,
     `JOB=${jobVar}`,
-    'RUN=$(sed -n "$((INDEX + 1))p" "$RUNS")',
-    'if ! [[ $RUN =~ ^[0-9]+$ ]]; then',
-    '  echo "sacla batch: error: no run on line $((INDEX + 1)) of $RUNS (array index $INDEX, job $JOB)"',
-    '  exit 2',
-    'fi',
-    // logs/run_<N>.log: the run's log under its run number, for people (sacla batch --status
-    // reads the task's own file).
-    `ln -sfn "${spec.name}_$INDEX.log" "$LOGS/run_$RUN.log"`,
-    'echo "sacla batch: run $RUN, job $JOB on $(hostname) at $(date -Is)"',
-    analyse,
+    ...(parts
+      ? [
+          'read -r RUN PART <<< "$(sed -n "$((INDEX + 1))p" "$RUNS")"',
+          'if ! [[ $RUN =~ ^[0-9]+$ && $PART =~ ^[0-9]+$ ]]; then',
+          '  echo "sacla batch: error: no run and part on line $((INDEX + 1)) of $RUNS (array index $INDEX, job $JOB)"',
+          '  exit 2',
+          'fi',
+          `ln -sfn "${spec.name}_$INDEX.log" "$LOGS/run_$RUN.part$PART.log"`,
+          'echo "sacla batch: run $RUN part $PART, job $JOB on $(hostname) at $(date -Is)"',
+        ]
+      : [
+          'RUN=$(sed -n "$((INDEX + 1))p" "$RUNS")',
+          'if ! [[ $RUN =~ ^[0-9]+$ ]]; then',
+          '  echo "sacla batch: error: no run on line $((INDEX + 1)) of $RUNS (array index $INDEX, job $JOB)"',
+          '  exit 2',
+          'fi',
+          // logs/run_<N>.log: the run's log under its run number, for people (sacla batch
+          // --status reads the task's own file).
+          `ln -sfn "${spec.name}_$INDEX.log" "$LOGS/run_$RUN.log"`,
+          'echo "sacla batch: run $RUN, job $JOB on $(hostname) at $(date -Is)"',
+        ]),
+    command.join(' '),
     'status=$?',
-    'echo "sacla batch: run $RUN finished with exit code $status at $(date -Is)"',
+    // A part's last line is not a run's (FINISH_LINE): the run is done when its merge is.
+    parts
+      ? 'echo "sacla batch: run $RUN part $PART finished with exit code $status at $(date -Is)"'
+      : 'echo "sacla batch: run $RUN finished with exit code $status at $(date -Is)"',
     'exit $status',
     '',
   );
   return lines.join('\n');
 }
 
-/** The submit command (argv) for a script of `n` runs. */
-export function submitCommand(scheduler: Scheduler, n: number, scriptPath: string): string[] {
-  if (scheduler === 'slurm') return ['sbatch', '--parsable', `--array=${arrayRange(n)}`, scriptPath];
-  if (n === 1) return ['qsub', scriptPath];
-  return ['qsub', '-J', arrayRange(n), scriptPath];
+/**
+ * The submit command (argv) for a script of `n` tasks; `after`, the job (of `tasks` tasks) it
+ * waits for: it starts once every task of that one has ended, well or not (a merge array: each
+ * run whose parts all ended well is merged; `sacla merge` names a run's missing parts).
+ */
+export function submitCommand(scheduler: Scheduler, n: number, scriptPath: string, after?: { jobId: string; tasks: number }): string[] {
+  if (scheduler === 'slurm') {
+    const wait = after ? [`--dependency=afterany:${after.jobId}`] : [];
+    return ['sbatch', '--parsable', ...wait, `--array=${arrayRange(n)}`, scriptPath];
+  }
+  const wait = after ? ['-W', `depend=${after.tasks > 1 ? 'afteranyarray' : 'afterany'}:${after.jobId}`] : [];
+  if (n === 1) return ['qsub', ...wait, scriptPath];
+  return ['qsub', ...wait, '-J', arrayRange(n), scriptPath];
 }
 
 /** The id of the task at `index` of a job of `n` tasks (Slurm `12_5`, PBS `34[5].server`). */

@@ -201,8 +201,15 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
       ...(mine && tail > 0 ? { lastLines: lines.slice(-tail) } : {}),
       ...(mine && exitCode !== null ? { exitCode } : {}),
     });
+    // A split run whose part failed: that part's failure is the cause (its merge only says a part is missing).
+    const partFailure = (): RunStatus | null => {
+      const part = s.parts ? failedPart(s, run) : null;
+      if (!part) return null;
+      const detail = `part ${part.part} of ${s.parts!.split}${part.exitCode !== null ? `: exit code ${part.exitCode}` : ': no end in its log'}`;
+      return { ...base, state: 'failed', task: part.task, log: part.log, detail, ...(part.cause !== null ? { cause: part.cause } : {}) };
+    };
     if (mine && exitCode !== null && exitCode !== 0) {
-      statuses.push(failed(`exit code ${exitCode}`));
+      statuses.push(partFailure() ?? failed(`exit code ${exitCode}`));
       continue;
     }
     let inQueue: QueueState | null = null;
@@ -220,12 +227,36 @@ export async function batchStatus(opts: StatusOptions): Promise<RunStatus[]> {
       statuses.push({ ...base, state: inQueue, ...(raw ? { detail: raw } : {}) });
       continue;
     }
-    if (!mine) statuses.push(failed(raw ? `${raw}, no log of this task at ${log}` : `no longer in the queue, no log of this task at ${log}`));
+    const part = mine ? null : partFailure();
+    if (part) statuses.push(part);
+    else if (!mine) statuses.push(failed(raw ? `${raw}, no log of this task at ${log}` : `no longer in the queue, no log of this task at ${log}`));
     else if (exitCode === 0) statuses.push(failed(hashes.get(run) ? 'finished, but the result file was made with another config' : 'finished with exit code 0 but no result file'));
     // The log's cause (a kill message) makes guessing needless.
     else statuses.push(failed(`ended without finishing${raw ? ` (${raw})` : ''}${cause === null ? ': killed? (time or memory limit?)' : ''}`));
   }
   return statuses;
+}
+
+const PART_FINISH_LINE = /^sacla batch: run -?\d+ part (\d+) finished with exit code (\d+)/;
+
+/** The first part of a split run whose task failed (or never finished), with its log's cause; null when all ended well. */
+function failedPart(s: Submission, run: number): { part: number; task: string; log: string; exitCode: number | null; cause: string | null } | null {
+  const { array, jobId, split } = s.parts!;
+  const tasks = s.runs.length * split;
+  const first = s.runs.indexOf(run) * split;
+  for (let k = 0; k < split; k++) {
+    const index = first + k;
+    const task = taskId(s.scheduler, jobId, index, tasks);
+    const log = join(s.logs, `${array}_${index}.log`);
+    const { mine, lines, cause } = readLog(log, task);
+    let exitCode: number | null = null;
+    for (const l of lines) {
+      const m = PART_FINISH_LINE.exec(l);
+      if (m) exitCode = Number(m[2]);
+    }
+    if (!mine || exitCode !== 0) return { part: k + 1, task, log, exitCode, cause };
+  }
+  return null;
 }
 
 /** "run 5: failed (job 12_0: exit code 1): <the cause>; log: <path>" */

@@ -9,7 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import { listRunFiles, summariseRuns } from '../data/runfile.js';
 import { addSubmission, jobsDir, logsDir, runListPath } from './record.js';
 import { checkSlurmArraySize, submit } from './scheduler.js';
-import { chunkRuns, jobScript, runListText, submitCommand, type Scheduler } from './scripts.js';
+import { chunkRuns, jobScript, MAX_ARRAY_TASKS, runListText, submitCommand, type Scheduler } from './scripts.js';
 import { batchStatus, type RunStatus } from './status.js';
 
 /**
@@ -160,13 +160,17 @@ export interface SubmitOptions {
   mem?: string;
   /** The jobs replace results made with another config (sacla analyse --force). */
   force?: boolean;
+  /** Parts per run (sacla analyse --part K/N on N nodes, then sacla merge); 1 or absent: none. */
+  split?: number;
   dryRun?: boolean;
   cli?: [string, string];
 }
 
 export interface JobSubmission {
-  /** In the order of the run list: array index i is runs[i]. */
+  /** In the order of the run list: array index i is runs[i] (for a parts array: part k of runs[⌊i / split⌋]). */
   runs: number[];
+  /** A split run's two arrays: its parts, and the merge that waits for them. */
+  stage?: 'parts' | 'merge';
   /** The array's name: jobs/NAME.sh, jobs/NAME.runs, logs/NAME_<index>.log. */
   name: string;
   script: string;
@@ -191,9 +195,10 @@ export async function submitBatch(opts: SubmitOptions, onSubmitted?: (job: JobSu
   if (!opts.dryRun && !existsSync(cli[1])) throw new ConfigError(`${cli[1]} is missing: build the CLI first (npm run build)`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const jobs: JobSubmission[] = [];
-  for (const runs of chunkRuns(opts.runs, opts.chunk)) {
+  const split = opts.split && opts.split > 1 ? opts.split : 0;
+  const job = (runs: number[], kind: string, stage?: 'parts' | 'merge'): JobSubmission => {
     const label = runs.length === 1 ? `${runs[0]}` : `${runs[0]}-${runs[runs.length - 1]}`;
-    let name = `${opts.scheduler}_runs_${label}_${stamp}`;
+    let name = `${opts.scheduler}_${kind}_${label}_${stamp}`;
     if (existsSync(join(jobsDir(out), `${name}.sh`))) name += `_${process.pid}_${++serial}`;
     const script = join(jobsDir(out), `${name}.sh`);
     const runList = runListPath(out, name);
@@ -207,39 +212,62 @@ export async function submitBatch(opts: SubmitOptions, onSubmitted?: (job: JobSu
       out,
       logs,
       cli,
-      cpus: opts.cpus,
+      cpus: stage === 'merge' ? 1 : opts.cpus,
       jobName: opts.jobName,
       partition: opts.partition,
       time: opts.time,
       mem: opts.mem,
       force: opts.force,
+      stage,
+      split: split || undefined,
     });
-    jobs.push({ runs, name, script, runList, text, command: submitCommand(opts.scheduler, runs.length, script) });
+    const tasks = stage === 'parts' ? runs.length * split : runs.length;
+    return { runs, stage, name, script, runList, text, command: submitCommand(opts.scheduler, tasks, script) };
+  };
+  // A parts array holds `split` tasks per run: as many runs per array as keep it within MAX_ARRAY_TASKS.
+  const chunk = split ? Math.max(1, Math.min(opts.chunk, Math.floor(MAX_ARRAY_TASKS / split))) : opts.chunk;
+  for (const runs of chunkRuns(opts.runs, chunk)) {
+    if (!split) jobs.push(job(runs, 'runs'));
+    else {
+      const parts = job(runs, 'parts', 'parts');
+      const merge = job(runs, 'runs', 'merge');
+      merge.command = submitCommand(opts.scheduler, runs.length, merge.script, { jobId: '<the parts job>', tasks: runs.length * split });
+      jobs.push(parts, merge);
+    }
   }
   if (opts.dryRun) return jobs;
-  if (opts.scheduler === 'slurm') await checkSlurmArraySize(Math.max(...jobs.map((j) => j.runs.length)));
+  if (opts.scheduler === 'slurm') await checkSlurmArraySize(Math.max(...jobs.map((j) => (j.stage === 'parts' ? j.runs.length * split : j.runs.length))));
   mkdirSync(jobsDir(out), { recursive: true });
   mkdirSync(logs, { recursive: true });
-  for (const job of jobs) {
-    writeFileSync(job.runList, runListText(job.runs));
-    writeFileSync(job.script, job.text);
-    chmodSync(job.script, 0o755);
-    job.jobId = await submit(opts.scheduler, job.command);
+  let partsJob: { jobId: string; array: string; tasks: number } | null = null;
+  for (const j of jobs) {
+    writeFileSync(j.runList, runListText(j.runs, j.stage === 'parts' ? split : undefined));
+    writeFileSync(j.script, j.text);
+    chmodSync(j.script, 0o755);
+    if (j.stage === 'merge') j.command = submitCommand(opts.scheduler, j.runs.length, j.script, { jobId: partsJob!.jobId, tasks: partsJob!.tasks });
+    j.jobId = await submit(opts.scheduler, j.command);
+    if (j.stage === 'parts') {
+      // Recorded with its merge: a run's state is its merge's, the parts' logs say why it failed.
+      partsJob = { jobId: j.jobId, array: j.name, tasks: j.runs.length * split };
+      onSubmitted?.(j);
+      continue;
+    }
     addSubmission(out, {
       scheduler: opts.scheduler,
-      jobId: job.jobId,
-      runs: job.runs,
-      array: job.name,
+      jobId: j.jobId,
+      runs: j.runs,
+      array: j.name,
+      ...(j.stage === 'merge' ? { parts: { jobId: partsJob!.jobId, array: partsJob!.array, split } } : {}),
       data,
       config,
       configHash: opts.configHash,
       out,
       logs,
-      script: job.script,
-      command: job.command,
+      script: j.script,
+      command: j.command,
       submitted: new Date().toISOString(),
     });
-    onSubmitted?.(job);
+    onSubmitted?.(j);
   }
   return jobs;
 }

@@ -1,21 +1,35 @@
 // `sacla analyse`: runs → result files, with a progress bar and a one-line summary per run.
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Interrupted, stopsEverything } from './exit.js';
 import { ConfigError, DataError } from '../core/errors.js';
 import cliProgress from 'cli-progress';
 import { join, resolve } from 'node:path';
 import { loadConfig, defaultConfigPath, configHash } from '../analysis/config/index.js';
-import type { AnalysisResult, Progress } from '../analysis/pipeline.js';
-import { analyseRun } from '../node/index.js';
+import type { AnalyseOptions as RunOptions, AnalysisResult, Progress } from '../analysis/pipeline.js';
+import { analysePart, analyseRun } from '../node/index.js';
+import { partName, writePart } from '../analysis/parts.js';
 import { capWorkers, defaultWorkers } from '../node/workers.js';
 import { resultName, writeResult, storedConfigHash, removePendingResults, prepareResultFolder } from '../analysis/results.js';
 import { files } from '../core/files.js';
 import { resolveRun } from '../data/runfile.js';
 import { dataFolder, existingPath, integer, outputFolder, refuseCombineWithFile, runList } from './options.js';
 
+/** `--part K/N`. */
+function partOption(v: string): { part: number; parts: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+  const part = m ? Number(m[1]) : NaN;
+  const parts = m ? Number(m[2]) : NaN;
+  if (!m || !(parts >= 1 && part >= 1 && part <= parts && parts <= 10_000)) {
+    throw new InvalidArgumentError(`--part must be K/N with 1 ≤ K ≤ N ≤ 10000 (e.g. 2/3), got "${v}"`);
+  }
+  return { part, parts };
+}
+
 interface AnalyseOptions {
   data: string;
-  run: number[];
+  run?: number[];
+  part?: { part: number; parts: number };
+  runs?: number[];
   config?: string;
   out: string;
   workers: number;
@@ -39,7 +53,8 @@ export function registerAnalyse(program: Command): void {
     .alias('analyze')
     .description('Analyse runs with an experiment config and write one result file per run (OUT/run_<N>.h5)')
     .requiredOption('--data <dir>', 'folder of run files (<N>.h5) and their darks, or one run file', existingPath('--data', 'any'))
-    .requiredOption('--run <runs>', 'runs: N, A-B, A,B,C (negative N counts back from the newest)', runList('--run'))
+    .option('--run <runs>', 'runs: N, A-B, A,B,C (negative N counts back from the newest)', runList('--run'))
+    .addOption(new Option('--runs <runs>', 'the same as --run').argParser(runList('--runs')).conflicts('run'))
     .option('--config <file>', 'experiment config (.json or .mjs; default: configs/kuschel2023.json)', existingPath('--config', 'file'))
     .option('--out <dir>', 'output folder', outputFolder('--out'), 'results')
     .option('--workers <n>', 'worker threads (default and most: the number of cores)', integer('--workers', 1), defaultWorkers())
@@ -48,8 +63,11 @@ export function registerAnalyse(program: Command): void {
     .option('--json', 'print one JSON object per run on stdout')
     .option('--force', 'analyse runs again even if their result file was made with the same config, and replace result files made with another config')
     .option('--combine', 'a run split into several files of the folder (run_N_bg.h5 + run_N_sig.h5) is read from all of them')
+    .option('--part <K/N>', 'analyse part K of N of each run and write its states to OUT/run_<N>.part<K>of<N>.h5 (join them with sacla merge)', partOption)
     .option('--quiet', 'no progress bar')
     .action(async (opts: AnalyseOptions) => {
+      const runs = opts.run ?? opts.runs;
+      if (!runs) throw new ConfigError('--run: which runs to analyse? e.g. --run 100, --run 100-120, --run -1 (the newest)');
       const configPath = resolve(opts.config ?? defaultConfigPath());
       // Config mistakes are reported (exit code 2) before any data is read.
       const config = await loadConfig(configPath, { dataDir: dataFolder(opts.data) });
@@ -74,7 +92,7 @@ export function registerAnalyse(program: Command): void {
       process.once('SIGTERM', interrupt);
       let failures = 0;
       try {
-        for (const requested of opts.run) {
+        for (const requested of runs) {
           if (controller.signal.aborted) break;
           let run = requested;
           const bar =
@@ -92,7 +110,7 @@ export function registerAnalyse(program: Command): void {
               : null;
           try {
             run = (await resolveRun(opts.data, requested, { combine: opts.combine })).run;
-            const path = resolve(join(opts.out, resultName(run)));
+            const path = resolve(join(opts.out, opts.part ? partName(run, opts.part.part, opts.part.parts) : resultName(run)));
             if (!opts.force && files().stat(path)) {
               const stored = await storedConfigHash(path);
               if (stored === hash) {
@@ -114,7 +132,7 @@ export function registerAnalyse(program: Command): void {
               const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : '';
               process.stderr.write(`run ${run}: ${p.done}/${p.total} shots, ${p.shotsPerSecond.toFixed(1)} shots/s${eta}\n`);
             };
-            const result = await analyseRun(config, { data: opts.data, run }, {
+            const analyseOptions: RunOptions = {
               workers,
               maxShots: opts.maxShots,
               step: opts.step,
@@ -133,7 +151,18 @@ export function registerAnalyse(program: Command): void {
                 }
                 bar.update(p.done, { run, speed: p.shotsPerSecond.toFixed(1) });
               },
-            });
+            };
+            if (opts.part) {
+              const t0 = performance.now();
+              const part = await analysePart(config, { data: opts.data, run }, opts.part.part, opts.part.parts, analyseOptions);
+              bar?.stop();
+              const written = await writePart(opts.out, part);
+              const seconds = (performance.now() - t0) / 1000;
+              if (opts.json) process.stdout.write(JSON.stringify({ run, part: part.part, parts: part.parts, goodShots: part.goodShots, seconds, output: written }) + '\n');
+              else process.stdout.write(`run ${run}: part ${part.part} of ${part.parts} (${part.goodShots} good shots), ${seconds.toFixed(1)} s → ${written}\n`);
+              continue;
+            }
+            const result = await analyseRun(config, { data: opts.data, run }, analyseOptions);
             bar?.stop();
             const written = await writeResult(opts.out, result);
             if (opts.json) {
@@ -170,7 +199,7 @@ export function registerAnalyse(program: Command): void {
       // A signal between two runs: the runs done are written, the rest are not started.
       if (controller.signal.aborted) throw controller.signal.reason;
       if (failures) {
-        process.stderr.write(`sacla: ${failures} of ${opts.run.length} run(s) failed\n`);
+        process.stderr.write(`sacla: ${failures} of ${runs.length} run(s) failed\n`);
         process.exitCode = 1;
       }
     });

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { configHash, defaultConfigPath, loadConfig } from '../analysis/config/index.js';
 import { conflictError, describeConfig, planBatch, submitBatch, type JobSubmission } from '../batch/submit.js';
 import { requireCommand } from '../batch/scheduler.js';
-import { parseChunk, parseMem, parseName, parseTime, shellQuote, type Scheduler } from '../batch/scripts.js';
+import { parseChunk, parseMem, parseName, parseSplit, parseTime, shellQuote, type Scheduler } from '../batch/scripts.js';
 import { batchStatus, failureLine, summariseStatus, type RunStatus } from '../batch/status.js';
 import { summariseRuns } from '../data/runfile.js';
 import { ConfigError } from '../core/errors.js';
@@ -54,6 +54,7 @@ interface BatchOptions extends JobOptions {
   dryRun?: boolean;
   retryFailed?: boolean;
   force?: boolean;
+  split: number;
   status?: boolean;
   json?: boolean;
   tail: number;
@@ -68,7 +69,8 @@ export const NOT_ALL_DONE = 3;
 const runsText = (runs: number[]) => `${runs.length === 1 ? 'run' : 'runs'} ${summariseRuns(runs)}`;
 
 export function describeJob(scheduler: Scheduler, job: JobSubmission): string {
-  return `${runsText(job.runs)}: ${scheduler === 'slurm' ? 'Slurm' : 'PBS'} job ${job.jobId} (${job.runs.length} run${job.runs.length === 1 ? '' : 's'}), script ${job.script}`;
+  const what = job.stage === 'parts' ? 'the parts of' : job.stage === 'merge' ? 'the merge of' : '';
+  return `${runsText(job.runs)}: ${scheduler === 'slurm' ? 'Slurm' : 'PBS'} job ${job.jobId} (${what ? `${what} ` : ''}${job.runs.length} run${job.runs.length === 1 ? '' : 's'}), script ${job.script}`;
 }
 
 /** The exit code of `--status`: 0 when every run is done, 1 when any failed, NOT_ALL_DONE otherwise. */
@@ -108,6 +110,7 @@ export function registerBatch(program: Command): void {
     .option('--out <dir>', 'output folder: results, OUT/jobs/ (scripts, run lists, submissions.json), OUT/logs/', 'results')
     .addOption(new Option('--scheduler <name>', 'the cluster scheduler').choices(['slurm', 'pbs']));
   addJobOptions(cmd)
+    .option('--split <n>', 'analyse each run in N parts on N nodes (sacla analyse --part K/N), then merge them in a job that waits for the parts (sacla merge)', optionParser(parseSplit), 1)
     .option('--dry-run', 'print the run lists, job scripts and submit commands; write and submit nothing')
     .option('--retry-failed', 'submit runs that failed before (after fixing the cause)')
     .option('--force', 'replace result files in --out that were made with another config (refused otherwise)')
@@ -168,6 +171,7 @@ export function registerBatch(program: Command): void {
               time: opts.time,
               mem: opts.mem,
               force: opts.force,
+              split: opts.split,
               dryRun: opts.dryRun,
             },
             (job) => say(`submitted ${describeJob(scheduler, job)}`),
@@ -175,7 +179,8 @@ export function registerBatch(program: Command): void {
         : [];
       if (opts.dryRun) {
         for (const job of jobs) {
-          say(`# ---- ${job.runList} (one run a line: array index i is line i + 1): ${summariseRuns(job.runs)}`);
+          const lines = job.stage === 'parts' ? 'a run and a part number a line' : 'one run a line';
+          say(`# ---- ${job.runList} (${lines}: array index i is line i + 1): ${summariseRuns(job.runs)}`);
           say(`# ---- ${job.script} (${runsText(job.runs)}, ${job.runs.length} run${job.runs.length === 1 ? '' : 's'})`);
           say(job.text.trimEnd());
         }

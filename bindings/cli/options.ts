@@ -117,16 +117,6 @@ export function runList(name: string) {
   };
 }
 
-/** A range `A-B` (either end may be left out: `A-`, `-B`) or a single run. */
-export function runRange(name: string) {
-  return (v: string): { minRun: number; maxRun: number } => {
-    const m = /^\s*(\d+)?\s*(-)?\s*(\d+)?\s*$/.exec(v);
-    if (!m || (!m[1] && !m[3])) throw new InvalidArgumentError(`${name} must be A-B, A-, -B or N, got "${v}"`);
-    if (!m[2]) return { minRun: Number(m[1] ?? m[3]), maxRun: Number(m[1] ?? m[3]) };
-    return { minRun: m[1] ? Number(m[1]) : -Infinity, maxRun: m[3] ? Number(m[3]) : Infinity };
-  };
-}
-
 export function formatBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let i = 0;

@@ -76,6 +76,12 @@ let stderrRouted = false;
  * failed and can keep the detail in a log; outside one it is printed as before. Call `stop()`
  * (in a `finally`) to close the collection and get the text (empty: HDF5 reported nothing).
  */
+/** The operating system's reason in HDF5's error stack ("No space left on device"), else its summary. */
+export function hdf5Cause(diagnostics: string): string {
+  const reason = /error message = '([^']+)'/.exec(diagnostics);
+  return reason ? reason[1] : summariseHdf5Error(new Error(diagnostics));
+}
+
 export function collectHdf5Diagnostics(): { stop(): string } {
   const fs = h5mod().FS as StderrFS | undefined;
   if (!fs) throw new Error('h5wasm exposes no FS: HDF5 diagnostics cannot be collected');

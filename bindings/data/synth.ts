@@ -4,11 +4,11 @@
 // drifting spectrometer line, a forward scattering spot, bad (NaN) pixels; per-tag database
 // values for every key of the original config; dark files around the run. Deterministic for a
 // seed. Real users' files come from SACLA's converter: tests read h5py-written ones too.
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DataError } from '../core/errors.js';
 import { files, paths } from '../core/files.js';
 import type { ValueSpec } from './calibration.js';
 import { DetectorGeometry, type SensorGeometry } from '../image/geometry.js';
-import { guarded, h5lib, loadH5 } from './h5.js';
+import { collectHdf5Diagnostics, guarded, h5lib, hdf5Cause, loadH5 } from './h5.js';
 import { encodeNpy } from './npy.js';
 import { Rng, normalTable16 } from './random.js';
 
@@ -98,6 +98,8 @@ export interface SynthOptions {
   seed?: number;
   /** Called after each shot. */
   onProgress?: (done: number, total: number) => void;
+  /** Stops the writing (the partial file is removed) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface SynthResult {
@@ -213,6 +215,7 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
   const finalPath = paths.join(out, `${run}.h5`);
   const tmpPath = paths.join(out, `${run}.tmp.h5`);
   const f = guarded(tmpPath, 'a new file for writing', () => new h5.File(tmpPath, 'w'));
+  const diagnostics = collectHdf5Diagnostics();
   const darks: Record<string, string[]> = {};
   const matchingDarks: Record<string, string> = {};
   try {
@@ -306,7 +309,14 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
     });
     r.create_dataset({ name: 'run_info/detector_config/detector_2d_list', data: Int32Array.from(groupList) });
     const img = state.map((st) => new Float32Array(st.n));
+    let lastYield = performance.now();
     for (let s = 0; s < shots; s++) {
+      // Let signals in now and then: a full-size run takes minutes.
+      if (performance.now() - lastYield > 100) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       for (let k = 0; k < state.length; k++) {
         const st = state[k];
         const im = img[k];
@@ -380,16 +390,22 @@ export async function writeSyntheticRun(opts: SynthOptions): Promise<SynthResult
         if (offset === 0) matchingDarks[st.d.name] = p;
       }
     }
+    f.close();
+    // HDF5 reports a failed write (a full disk) on stderr and goes on: its messages mean the file is incomplete.
+    const messages = diagnostics.stop();
+    if (messages) throw new DataError(`cannot write ${finalPath}: ${hdf5Cause(messages)}`);
   } catch (err) {
     try {
       f.close();
     } catch {
-      /* ignore */
+      /* already closed */
     }
     fs.remove(tmpPath);
+    // A write HDF5 refused shows up later as a missing group or dataset: its own reason is the cause.
+    const messages = diagnostics.stop();
+    if (messages && !(err instanceof DataError)) throw new DataError(`cannot write ${finalPath}: ${hdf5Cause(messages)}`);
     throw err;
   }
-  f.close();
   fs.rename(tmpPath, finalPath);
   return {
     path: finalPath,

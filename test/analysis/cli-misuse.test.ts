@@ -43,7 +43,8 @@ describe('usage mistakes: one line naming the option, exit code 2', () => {
     ['a misspelt option', ['analyse', '--data', 'D', '--run', '1', '--froce'], /unknown option '--froce'.*--force/],
     ['a value given to a flag', ['analyse', '--data', 'D', '--run', '1', '--json=yes'], /'--json=yes'/],
     ['a missing value', ['analyse', '--data'], /'--data <dir>' argument missing/],
-    ['a missing required option', ['analyse', '--data', 'D'], /required option '--run <runs>'/],
+    ['a missing required option', ['analyse', '--run', '1'], /required option '--data <dir>'/],
+    ['no runs', ['analyse', '--data', 'D'], /--run: which runs to analyse\?/],
     ['an argument too many', ['analyse', '--data', 'D', '--run', '1', 'extra'], /too many arguments/],
     ['--run -0', ['analyse', '--data', 'D', '--run', '-0'], /--run .*"-0"/],
     ['--run 1e3', ['analyse', '--data', 'D', '--run', '1e3'], /--run .*"1e3"/],
@@ -128,6 +129,30 @@ describe('what is not a mistake', () => {
       expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
     }
   }, 120_000);
+
+  test('analyse takes --runs as --run, and says which runs it needs when neither is given', () => {
+    const out = join(dir, 'out-runs');
+    const r = sacla('analyse', '--data', data, '--runs', '1', '--out', out, '--config', fewOutputs, '--workers', '1', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).run).toBe(1);
+    const none = sacla('analyse', '--data', data, '--out', out);
+    expect(none.status).toBe(2);
+    expect(none.stderr.trim()).toBe('sacla: --run: which runs to analyse? e.g. --run 100, --run 100-120, --run -1 (the newest)');
+  }, 60_000);
+
+  test('SIGTERM while sacla synth writes: exit code 130, no run file and no temporary file', async () => {
+    const out = join(dir, 'synth-term');
+    const child = spawn(process.execPath, [cli, 'synth', '--out', out, '--run', '3', '--shots', '5000', '--preset', 'small'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    // Once the file is being written (its temporary name exists), stop it.
+    const started = Date.now();
+    while (!(existsSync(out) && readdirSync(out).some((f) => f.endsWith('.tmp.h5'))) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+    expect([code, signal], stderr).toEqual([130, null]);
+    expect(readdirSync(out).filter((f) => f.endsWith('.h5'))).toEqual([]);
+  }, 60_000);
 
   test('a result made with another config, or an unreadable one, is not replaced without --force', async () => {
     const out = join(dir, 'out-other');

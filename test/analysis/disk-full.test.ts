@@ -116,6 +116,17 @@ describe('a full disk', () => {
     expect(readdirSync(out).sort()).toEqual(['filler', 'run_1.h5.log']);
   }, 120_000);
 
+  test('sacla synth on a disk that fills up: exit 1, one line naming the run file and the cause, nothing left behind', (ctx) => {
+    const out = mountTmpfs('full-synth', 'size=8m');
+    if (!out) return ctx.skip(cannotMount);
+    // The small preset writes ~45 kB per shot: 400 shots do not fit in 8 MB.
+    const r = sacla('synth', '--out', out, '--run', '5', '--shots', '400', '--preset', 'small', '--quiet');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).not.toContain('HDF5-DIAG');
+    expect(r.stderr.trim()).toMatch(new RegExp(`^sacla: cannot write ${join(out, '5.h5')}: No space left on device$`));
+    expect(readdirSync(out).filter((f) => f.endsWith('.h5'))).toEqual([]);
+  }, 120_000);
+
   test('a disk with no room at all is found before the analysis (exit 2, naming --out)', (ctx) => {
     const out = mountTmpfs('full-now', 'size=1m');
     if (!out) return ctx.skip(cannotMount);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chunkRuns, jobScript, parseChunk, parseMem, parseTime, runListText, shellQuote, submitCommand, taskId, type JobSpec } from '../../bindings/batch/scripts.js';
+import { chunkRuns, jobScript, parseChunk, parseMem, parseSplit, parseTime, runListText, shellQuote, submitCommand, taskId, type JobSpec } from '../../bindings/batch/scripts.js';
 
 const spec = (over: Partial<JobSpec> = {}): JobSpec => ({
   scheduler: 'slurm',
@@ -35,7 +35,7 @@ function runScript(dir: string, over: Partial<JobSpec>, env: Record<string, stri
   const s = spec({ cli: ['/bin/bash', fake], data: join(dir, 'data'), config: join(dir, 'c.json'), out: dir, logs: join(dir, 'logs'), runList: join(dir, 'jobs', 'a.runs'), name: 'a', ...over });
   mkdirSync(join(dir, 'jobs'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
-  writeFileSync(s.runList, runListText(s.runs));
+  writeFileSync(s.runList, runListText(s.runs, s.stage === 'parts' ? s.split : undefined));
   const script = join(dir, 'jobs', 'a.sh');
   writeFileSync(script, jobScript(s));
   const r = spawnSync('bash', [script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
@@ -166,6 +166,41 @@ describe('Slurm job script', () => {
     expect(() => jobScript(spec({ data: 'data' }))).toThrow(/data path must be absolute/);
     expect(() => jobScript(spec({ runList: 'a.runs' }))).toThrow(/runList path must be absolute/);
     expect(() => jobScript(spec({ name: 'a b' }))).toThrow(/plain file name/);
+  });
+});
+
+describe('a run split across nodes (--split N)', () => {
+  test('the parts array: task i is part (i mod N) + 1 of run ⌊i / N⌋ of the list, sacla analyse --part K/N, a part\'s own last line', () => {
+    expect(runListText([1312758, 1312760], 3)).toBe('1312758 1\n1312758 2\n1312758 3\n1312760 1\n1312760 2\n1312760 3\n');
+    const dir = mkdtempSync(join(tmpdir(), 'sacla-script-'));
+    try {
+      const { stdout, code } = runScript(dir, { runs: [1312758, 1312760], stage: 'parts', split: 3 }, { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_JOB_ID: '77' });
+      expect(code).toBe(0);
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^sacla batch: run 1312760 part 2, job 77_4 on \S+ at /);
+      expect(lines[1]).toBe(`cli: analyse --data ${dir}/data --run 1312760 --part 2/3 --config ${dir}/c.json --out ${dir} --workers 4`);
+      // Not the line that says a run finished: the run is done when its merge is.
+      expect(lines[2]).toMatch(/^sacla batch: run 1312760 part 2 finished with exit code 0 at /);
+      expect(readlinkSync(join(dir, 'logs', 'run_1312760.part2.log'))).toBe('a_4.log');
+      expect(jobScript(spec({ stage: 'parts', split: 3 }))).toContain('#SBATCH --array=0-8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the merge array: one task per run, sacla merge of that run, after the whole parts array has ended', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sacla-script-'));
+    try {
+      const { stdout } = runScript(dir, { runs: [1312758, 1312760], stage: 'merge', split: 3 }, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_JOB_ID: '78' });
+      expect(stdout.trim().split('\n')[1]).toBe(`cli: merge --out ${dir} --run 1312760`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(submitCommand('slurm', 2, '/j/m.sh', { jobId: '77', tasks: 6 })).toEqual(['sbatch', '--parsable', '--dependency=afterany:77', '--array=0-1', '/j/m.sh']);
+    expect(submitCommand('pbs', 2, '/j/m.sh', { jobId: '34[].pbs', tasks: 6 })).toEqual(['qsub', '-W', 'depend=afteranyarray:34[].pbs', '-J', '0-1', '/j/m.sh']);
+    expect(submitCommand('pbs', 1, '/j/m.sh', { jobId: '35.pbs', tasks: 1 })).toEqual(['qsub', '-W', 'depend=afterany:35.pbs', '/j/m.sh']);
+    expect(() => parseSplit('0')).toThrow(/--split must be an integer from 1 to 1000/);
+    expect(parseSplit('3')).toBe(3);
   });
 });
 

@@ -95,7 +95,8 @@ describe('sacla batch --scheduler slurm on a real cluster', () => {
     const t0 = Date.now();
     let s = status();
     while (s.runs.some((x) => x.state === 'pending' || x.state === 'running')) {
-      expect(s.code).toBe(3);
+      // 3 while nothing failed yet; 1 once the corrupt run has failed (before the others end).
+      expect(s.runs.some((x) => x.state === 'failed') ? 1 : 3).toBe(s.code);
       if (Date.now() - t0 > TIMEOUT_MS) {
         const queue = spawnSync('squeue', ['--me', '-t', 'all'], { encoding: 'utf8' }).stdout;
         throw new Error(`jobs not finished after ${TIMEOUT_MS / 1000} s: ${JSON.stringify(s.runs)}\nsqueue:\n${queue}`);
@@ -152,5 +153,50 @@ describe('sacla batch --scheduler slurm on a real cluster', () => {
     expect(again.stdout).toMatch(/nothing to submit \(4 runs skipped\)/);
     const record = JSON.parse(readFileSync(join(out, 'jobs', 'submissions.json'), 'utf8'));
     expect(record.submissions).toHaveLength(2);
+  });
+
+  test('--split 3: each run in three parts on the node, then merged; every merged file equals sacla analyse, the corrupt run fails with its part\'s cause', async () => {
+    const split = join(dir, 'out-split');
+    const submit = sacla('batch', '--data', data, '--runs', `${RUNS[0]}-${CORRUPT}`, '--out', split, '--scheduler', 'slurm', '--cpus', '1', '--time', '00:10:00', '--split', '3');
+    expect(submit.status, submit.stderr).toBe(0);
+    expect(submit.stdout).toMatch(/Slurm job \d+ \(the parts of 4 runs\)/);
+    expect(submit.stdout).toMatch(/Slurm job \d+ \(the merge of 4 runs\)/);
+    const t0 = Date.now();
+    let r = sacla('batch', '--status', '--out', split, '--json');
+    while ((JSON.parse(r.stdout).runs as Status[]).some((x) => x.state === 'pending' || x.state === 'running')) {
+      if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`split jobs not finished after ${TIMEOUT_MS / 1000} s: ${r.stdout}\n${spawnSync('squeue', ['--me', '-t', 'all'], { encoding: 'utf8' }).stdout}`);
+      await new Promise((res) => setTimeout(res, 1000));
+      r = sacla('batch', '--status', '--out', split, '--json');
+    }
+    expect(r.status).toBe(1);
+    const runs = JSON.parse(r.stdout).runs as Status[];
+    expect(runs.map((x) => `${x.run} ${x.state}`)).toEqual([...RUNS.map((run) => `${run} done`), `${CORRUPT} failed`]);
+    const corrupt = runs.find((x) => x.run === CORRUPT)!;
+    expect(corrupt.detail).toMatch(/^part 1 of 3: exit code 1$/);
+    expect(corrupt.cause).toMatch(new RegExp(`${CORRUPT}\\.h5: cannot read the file`));
+    // The merged runs' part files are gone; each merged file is what one process writes.
+    const direct = join(dir, 'direct-split');
+    const a = sacla('analyse', '--data', data, '--run', RUNS.join(','), '--out', direct, '--workers', '1');
+    expect(a.status, a.stderr).toBe(0);
+    for (const run of RUNS) {
+      expect(existsSync(join(split, `run_${run}.part1of3.h5`))).toBe(false);
+      const merged = await openResult(join(split, `run_${run}.h5`));
+      const whole = await openResult(join(direct, `run_${run}.h5`));
+      try {
+        expect(merged.attrs.parts).toBe(3);
+        expect(merged.names.sort()).toEqual(whole.names.sort());
+        for (const name of whole.names) {
+          const x = Array.from(merged.read(name).data as ArrayLike<number>);
+          const y = Array.from(whole.read(name).data as ArrayLike<number>);
+          expect(merged.read(name).shape, `${name} of run ${run}`).toEqual(whole.read(name).shape);
+          // Means merge partial sums: float64 rounding; everything else bit for bit.
+          if (/_mean$|_radial$/.test(name)) x.forEach((v, i) => expect(Math.abs(v - y[i]) <= 1e-12 * Math.abs(y[i]) || (Number.isNaN(v) && Number.isNaN(y[i])), `${name}[${i}] of run ${run}`).toBe(true));
+          else expect(x, `${name} of run ${run}`).toEqual(y);
+        }
+      } finally {
+        merged.close();
+        whole.close();
+      }
+    }
   });
 });
