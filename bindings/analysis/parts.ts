@@ -263,7 +263,7 @@ export async function mergeParts(parts: RunPart[], options: Pick<AnalyseOptions,
       plan.dispose();
       throw err;
     }
-    const result = await finishResult(config, opened, good, outcomes, thinning, plan, first.shareCount, started);
+    const result = await finishResult(config, opened, good, outcomes, thinning, plan, first.shareCount, started, options.warn ?? ((m) => console.warn(m)));
     result.attrs.parts = first.parts;
     return result;
   } finally {

@@ -8,6 +8,7 @@ import { DataError, ConfigError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { applyFilters, nanEffect, thin, type FilterOutcome } from './filters.js';
 import { resolveRun } from '../data/runfile.js';
+import { describeResult, type ResultDescription } from './describe.js';
 import { Plan, type PlanContext, type PlanShare } from './plan.js';
 import type { Dataset, SinkState } from './ops/index.js';
 import { configHash, constantValue, maskFiles, toRunOptions, type ExperimentConfig } from './config/index.js';
@@ -111,6 +112,8 @@ export interface AnalysisResult {
   configHash: string;
   /** Root attributes of the result file. */
   attrs: Record<string, string | number>;
+  /** The datasets' units and how each output is plotted (the result file's NXdata groups). */
+  description: ResultDescription;
 }
 
 function checkThinning(maxShots: number | null | undefined, step: number | undefined): { maxShots: number | null; step: number } {
@@ -330,7 +333,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
       }
     }
     report(good.length, true);
-    return await finishResult(config, opened, good, outcomes, thinning, plan, workers, started);
+    return await finishResult(config, opened, good, outcomes, thinning, plan, workers, started, warn);
   } catch (err) {
     stopWorkers.abort(err);
     await pooled?.done.catch(() => {});
@@ -353,6 +356,7 @@ export async function finishResult(
   plan: Plan,
   workers: number,
   started: number,
+  warn: (message: string) => void,
 ): Promise<AnalysisResult> {
   let outputs: Record<string, Dataset>;
   try {
@@ -404,6 +408,7 @@ export async function finishResult(
     config,
     configHash: hash,
     attrs,
+    description: describeResult(config, outputs, Object.keys(opened.detectors), warn),
   };
 }
 

@@ -11,12 +11,43 @@ import type { AnalysisResult, Dataset } from './pipeline.js';
 
 export const resultName = (run: number) => `run_${run}.h5`;
 
-export type ResultContent = Pick<AnalysisResult, 'run' | 'outputs' | 'attrs'>;
+export type ResultContent = Pick<AnalysisResult, 'run' | 'outputs' | 'attrs'> & Partial<Pick<AnalysisResult, 'description'>>;
 
-/** The datasets and attributes of a result into an open, writable h5wasm file. */
+/** What a dataset is stored as: int64 datasets (the tag numbers) as BigInt64Array. */
+function stored(result: ResultContent, name: string): Dataset['data'] | BigInt64Array {
+  const { data } = result.outputs[name];
+  return result.description?.datasets[name]?.int64 ? BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(v)) : data;
+}
+
+/**
+ * The datasets and attributes of a result into an open, writable h5wasm file: the root datasets
+ * (with their `units`), the root attributes, and the NeXus tree that tells viewers how to plot
+ * them (describe.ts): /entry (NXentry) with an NXdata group per output, its signal and axes soft
+ * links to the root datasets.
+ */
 export function fillResultFile(file: H5File, result: ResultContent): void {
-  for (const [name, { data, shape }] of Object.entries(result.outputs)) file.create_dataset({ name, data, shape });
+  const info = result.description?.datasets ?? {};
+  for (const [name, { shape }] of Object.entries(result.outputs)) {
+    const dataset = file.create_dataset({ name, data: stored(result, name), shape });
+    const units = Object.hasOwn(info, name) ? info[name].units : undefined;
+    if (units) dataset.create_attribute('units', units);
+  }
   for (const [name, value] of Object.entries(result.attrs)) file.create_attribute(name, value, null, attributeDtype(value));
+  const plots = (result.description?.plots ?? []).filter((p) => Object.hasOwn(result.outputs, p.signal));
+  if (!plots.length) return;
+  file.create_attribute('NX_class', 'NXroot');
+  file.create_attribute('default', 'entry');
+  const entry = file.create_group('entry');
+  entry.create_attribute('NX_class', 'NXentry');
+  entry.create_attribute('default', plots[0].signal);
+  for (const { signal, axes } of plots) {
+    const group = entry.create_group(signal);
+    group.create_attribute('NX_class', 'NXdata');
+    group.create_attribute('signal', signal);
+    group.create_soft_link(`/${signal}`, signal);
+    if (axes.length) group.create_attribute('axes', axes);
+    for (const axis of new Set(axes.filter((a) => a !== '.' && a !== signal))) group.create_soft_link(`/${axis}`, axis);
+  }
 }
 
 /** h5wasm stores an integer attribute as int32: one outside its range is stored as float64 instead. */
@@ -86,6 +117,13 @@ export class ResultFile {
   /** Every dataset (read on first access). */
   get datasets(): Record<string, Dataset> {
     return Object.fromEntries(this.names.map((name) => [name, this.read(name)]));
+  }
+
+  /** A dataset's `units` attribute (null when it has none, or there is no such dataset). */
+  units(name: string): string | null {
+    if (!Object.hasOwn(this.shapes, name)) return null;
+    const units = (this.#file.get(name) as H5Dataset).attrs.units?.value;
+    return typeof units === 'string' ? units : null;
   }
 
   /** The config the file was made with (null when it holds none or no valid JSON). */
@@ -169,13 +207,18 @@ function verifyFile(h5: H5Lib, tmp: string, result: ResultContent): string | nul
 }
 
 function differenceFrom(file: H5File, result: ResultContent): string | null {
-  for (const [name, { data, shape }] of Object.entries(result.outputs)) {
+  for (const [name, { shape }] of Object.entries(result.outputs)) {
+    const data = stored(result, name);
     const entry = file.get(name) as H5Dataset | null;
     if (!entry || entry.type !== 'Dataset') return `dataset ${name} is missing`;
-    const stored = entry.shape ?? [];
-    if (stored.length !== shape.length || stored.some((d, i) => d !== shape[i])) return `dataset ${name} has shape [${stored}], not [${shape}]`;
+    const storedShape = entry.shape ?? [];
+    if (storedShape.length !== shape.length || storedShape.some((d, i) => d !== shape[i])) return `dataset ${name} has shape [${storedShape}], not [${shape}]`;
     const value = entry.value as unknown;
-    const back = ArrayBuffer.isView(value) ? value : new (data.constructor as new (v: number[]) => ArrayBufferView)([Number(value)]);
+    const back = ArrayBuffer.isView(value)
+      ? value
+      : data instanceof BigInt64Array
+        ? BigInt64Array.of(BigInt(value as number | bigint))
+        : new (data.constructor as new (v: number[]) => ArrayBufferView)([Number(value)]);
     if (!sameBytes(back, data)) return `dataset ${name} does not hold what was written`;
   }
   const attrs = file.attrs;

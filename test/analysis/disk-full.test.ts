@@ -40,6 +40,7 @@ function h5pyListing(path: string): string {
   const script = `import h5py, numpy as np, sys
 with h5py.File(sys.argv[1], 'r') as f:
     for k in sorted(f.keys()):
+        if not isinstance(f[k], h5py.Dataset): continue  # the NeXus tree links to the datasets
         d = f[k][()]
         print(k, np.shape(d), float(np.nansum(d)))
     print('attrs', sorted(f.attrs.keys()))`;

@@ -260,7 +260,7 @@ describe('sacla scan', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe('9 points (runs 0, 11, 22, 33, 44, 55, 66, 77, 88): y = nanmean(roi(side_mean, 16, 48, 0, 24)) against x = median(sampleZ1)');
-    expect(lines[2]).toMatch(/^run {2}median\(sampleZ1\) {2}nanmean\(roi\(side_mean, 16, 48, 0, 24\)\) +fit +residual$/);
+    expect(lines[2]).toMatch(/^run {2}median\(sampleZ1\) {2}nanmean\(roi\(side_mean, 16, 48, 0, 24\)\) \(eV\) +fit +residual$/);
     const rows = lines.slice(4, 13);
     expect(rows.map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual(FOCUS_BY_Z);
     // Right-aligned: every row as long as the rule.
@@ -277,7 +277,7 @@ describe('sacla scan', () => {
     const r = sacla('scan', '--results', results, '--runs', FOCUS.join(','), ...FOCUS_ARGS, '--csv');
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\r\n');
-    expect(lines[0]).toBe('run,median(sampleZ1),"nanmean(roi(side_mean, 16, 48, 0, 24))",fit');
+    expect(lines[0]).toBe('run,median(sampleZ1),"nanmean(roi(side_mean, 16, 48, 0, 24)) (eV)",fit');
     const json = JSON.parse(sacla('scan', '--results', results, '--runs', FOCUS.join(','), ...FOCUS_ARGS, '--json').stdout);
     const rows = lines.slice(1, -1).map((l) => l.split(',').map(Number));
     expect(rows.map(([run, x, y]) => ({ run, x, y }))).toEqual(json.points);

@@ -46,6 +46,8 @@ export interface OutputConfig {
   sink: SinkConfig;
   /** Applied once to the sink's value (only for sinks that allow it: mean, variance, min, max, median, quantile). */
   after: TransformConfig[];
+  /** A constant to plot a 1-D output against (its last axis for a per-shot list): the result file's NXdata axes. */
+  axis?: string;
 }
 
 export interface ThinningConfig {

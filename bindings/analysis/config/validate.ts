@@ -17,8 +17,9 @@ const outputSchema: z.ZodType<OutputConfig> = strict(
     transforms: transformList,
     sink: sinkSchema,
     after: transformList,
+    axis: nameRef.optional(),
   },
-  'an output {name, source, transforms?, sink, after?}',
+  'an output {name, source, transforms?, sink, after?, axis?}',
 );
 
 const detectorSchema = strict(
@@ -368,6 +369,11 @@ export function validateConfig(raw: unknown, origin: string): ExperimentConfig {
         const pt = checkChain(pp, pk && sourceType(pk), sourceWhat(pk, p.source), p.transforms, 'transforms');
         if (!pk || !pt) ok = false;
       }
+    }
+    // The axis a 1-D output is plotted against (its NXdata axes in the result file): a constant.
+    if (o.axis !== undefined && !constantNames.includes(o.axis)) {
+      add([...base, 'axis'], `the name of a constant to plot it against${constantNames.length ? ` (${constantNames.join(', ')})` : ' (the config has none)'}`, JSON.stringify(o.axis));
+      ok = false;
     }
     if (o.after.length) {
       if (!op.after) {

@@ -82,6 +82,8 @@ export interface TransformOp<K extends string = string, P = any> {
    * outputs are split across workers.
    */
   pixelwise?: boolean;
+  /** The units of its output for its input's (null: unknown); default: the same (a noise cut, a sum, a mean of eV are eV). */
+  units?: (input: string | null) => string | null;
   /** One line: what it does (docs/config.md's table says the same). */
   summary: string;
 }
@@ -126,6 +128,8 @@ export interface SinkOp<K extends string = string, P = any> {
    * each worker sees every shot in order, for its own block of the elements.
    */
   split: 'shots' | 'elements';
+  /** The units of its value for its per-shot value's (default: the same). */
+  units?: (perShot: string | null) => string | null;
   make(params: P): Sink;
   /**
    * What it holds over a run of `shots` shots of per-shot values of `value` (`payloads`: a

@@ -11,5 +11,6 @@ export const variance: SinkOp<'variance', null> = {
   split: 'shots',
   make: () => new AccumulatorSink(new Variance()),
   memory: (v) => elementwise('a float64 mean and mean square', v, [8, 8], 8),
+  units: (u) => (u === null ? null : `${u}^2`),
   summary: 'elementwise unbiased variance (float64; Welford, merged with Chan et al.)',
 };

@@ -35,5 +35,6 @@ export const histogram: TransformOp<'histogram', { bins: number; range: [number,
   type: (input) => (input.kind === 'array' ? { kind: 'array', ndim: 1 } : { expected: 'an array input' }),
   make: (p) => new HistogramStep(p.bins, p.range),
   panel: 'histogram',
+  units: () => 'count',
   summary: 'array → 1-D counts: `bins`, `range: [lo, hi]` (NumPy\'s rules; NaN and values outside are not counted)',
 };

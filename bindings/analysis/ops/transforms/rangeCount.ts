@@ -40,5 +40,6 @@ export const rangeCount: TransformOp<'rangeCount', { low: number; high: number }
   }),
   type: (input) => (input.kind === 'array' ? { kind: 'number' } : { expected: 'an array input' }),
   make: (p) => new RangeCountStep(p.low, p.high),
+  units: () => 'count',
   summary: 'array → number: how many values v have `low` < v < `high` (defaults ∓∞; NaN never counts)',
 };
