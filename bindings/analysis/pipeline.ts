@@ -54,6 +54,12 @@ export interface AnalyseOptions {
    * while shots remain: for live plots.
    */
   onPreview?: (outputs: Record<string, Dataset>) => void;
+  /**
+   * With several workers, run one of the shares in this thread and start one worker fewer (a
+   * thread that needs no start-up: the Node entry's default; not with onPreview, nor in a page,
+   * whose main thread draws).
+   */
+  shareInThisThread?: boolean;
 }
 
 /** A run split across workers: what each needs to open the run and which shots are its. */
@@ -285,7 +291,12 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   // Workers start first: each opens the run and picks its good shots itself, while this thread
   // does the same for the filters' report, the values and the merge (docs/config.md, "Parallel runs").
   const stopWorkers = new AbortController();
-  const pooled = requested > 1 ? await startWorkers(config, run, ref, requested, thinning, options, stopWorkers.signal) : null;
+  // Live previews need every share's partial states, which a share in this thread does not send.
+  const local = requested > 1 && options.shareInThisThread === true && !options.onPreview;
+  const pooled =
+    requested > 1
+      ? await startWorkers(config, run, ref, local ? requested - 1 : requested, thinning, options, stopWorkers.signal, { first: local ? 1 : 0, count: requested })
+      : null;
   let opened: Run | null = null;
   try {
     opened = ref ? await openConfiguredRun(config, ref.data, pooled?.run ?? ref.run, warn, { combine: options.combine }) : (run as Run);
@@ -301,6 +312,23 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     if (!pooled) {
       const onPartial = preview && ((p: Plan) => preview({ ...constantDatasets(config), ...p.datasets() }));
       plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal, onPartial, partialMs: PREVIEW_MS });
+    } else if (local) {
+      // Share 0 here, the others in the workers: one thread fewer to start.
+      let ownDone = 0;
+      let workersDone = 0;
+      pooled.onProgress = (done) => report((workersDone = done) + ownDone);
+      const own = await processShots(config, opened, good, {
+        share: { index: 0, count: requested },
+        onProgress: (done) => report(workersDone + (ownDone = done)),
+        signal: options.signal,
+      });
+      let mine: ShareResult;
+      try {
+        mine = { states: own.exportStates(), goodShots: good.length };
+      } finally {
+        own.dispose();
+      }
+      plan = await mergedPlan(config, opened, good, [mine, ...(await pooled.done)]);
     } else {
       plan = await makePlan(config, opened, good.length);
       try {
@@ -341,6 +369,25 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   } finally {
     if (opened && opened !== run) opened.close();
   }
+}
+
+/**
+ * A plan of the whole run with the shares' states merged into it (share 0 first). It feeds no
+ * shot, so its steps are not run on a probe image first (`check`): the shares did that.
+ */
+async function mergedPlan(config: ExperimentConfig, opened: Run, good: Uint32Array, parts: ShareResult[]): Promise<Plan> {
+  const differ = parts.findIndex((p) => p.goodShots !== good.length);
+  if (differ >= 0) {
+    throw new DataError(`${opened.path}: run ${opened.runNumber}: share ${differ} found ${parts[differ].goodShots} good shots, this thread ${good.length}: did the run file change while it was analysed?`);
+  }
+  const plan = new Plan(config.outputs, { ...(await planContext(config, opened)), shots: good.length, memory: null });
+  try {
+    plan.merge(parts.map((p) => p.states));
+  } catch (err) {
+    plan.dispose();
+    throw err;
+  }
+  return plan;
 }
 
 /**

@@ -325,6 +325,8 @@ export class Plan {
   check(): OutputCheck[] {
     for (const image of this.images.values()) image.data.fill(0);
     for (const node of this.nodes) {
+      // Steps only a top-k payload needs run on demand; share 0 checks them for the run.
+      if (this.share.index > 0 && !node.eager) continue;
       node.value = node.step ? this.run(node, true) : (this.images.get(node.source) ?? 0);
     }
     checkMemory(this.memory(), this.#memory);
@@ -334,7 +336,9 @@ export class Plan {
       // Means, variances and P² estimates are float64; minima and maxima keep the data's dtype.
       const f64 = ['mean', 'variance', 'median', 'quantile'].includes(sinkName);
       let written = isImage(value) ? describeArray(value.shape, f64 ? 'f64' : value.data.dtype) : 'a number';
-      if (spec.after.length) {
+      // `after` runs once, on the merged value: share 0 checks it for the run (the other
+      // shares would only build the same geometry and maps again).
+      if (spec.after.length && this.share.index === 0) {
         const probe = isImage(value) ? { data: f64 ? new Float64Array(value.data.length) : value.data.copy(), shape: value.shape } : value;
         const after = applyOnce(spec.after, probe, this.context(spec.source), {
           output: spec.name,

@@ -199,8 +199,7 @@ export class H5Reader {
     const m = h5mod();
     let cur = '';
     for (let i = 0; i < parts.length; i++) {
-      const names = guarded(this.path, `group ${cur || '/'}`, () => m.get_names(this.fileId, cur || '/', false));
-      if (!names.includes(parts[i])) return null;
+      if (!this.children(cur || '/').has(parts[i])) return null;
       cur += '/' + parts[i];
       const t = guarded(this.path, cur, () => m.get_type(this.fileId, cur));
       if (i < parts.length - 1 && t !== m.H5O_TYPE_GROUP) return null;
@@ -209,9 +208,27 @@ export class H5Reader {
     return 'group';
   }
 
+  // The file is read-only: a group's listing is read once. A detector group lists every tag
+  // of the run (thousands), and each of its sensor fields is looked up below it.
+  #listings = new Map<string, { names: string[]; set: Set<string> }>();
+
+  private listing(group: string): { names: string[]; set: Set<string> } {
+    let entry = this.#listings.get(group);
+    if (!entry) {
+      const names = guarded(this.path, `group ${group}`, () => h5mod().get_names(this.fileId, group, false));
+      entry = { names, set: new Set(names) };
+      this.#listings.set(group, entry);
+    }
+    return entry;
+  }
+
+  private children(group: string): Set<string> {
+    return this.listing(group).set;
+  }
+
   /** Child names of a group. */
   keys(group: string): string[] {
-    return guarded(this.path, `group ${group}`, () => h5mod().get_names(this.fileId, group, false));
+    return [...this.listing(group).names];
   }
 
   /** All paths below a group, relative to it. */

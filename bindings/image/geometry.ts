@@ -90,6 +90,8 @@ export class DetectorGeometry {
   readonly size: number;
   #u: Float64Array;
   #v: Float64Array;
+  /** Each sensor's extent in picture units (u, v before the shift by uMin, vMin). */
+  #extents: { u0: number; u1: number; v0: number; v1: number }[] = [];
 
   constructor(sensors: PlacedSensor[]) {
     if (sensors.length === 0) throw new RangeError('DetectorGeometry: no sensors');
@@ -108,26 +110,38 @@ export class DetectorGeometry {
     this.sensors = sensors.map((s) => ({ ...s, geometry: { ...s.geometry } }));
     this.pitch = pitch;
     this.size = sensors.reduce((a, s) => a + s.rows * s.cols, 0);
+    // One pass per sensor, positions and extent together: this runs cold in every worker thread.
     const u = new Float64Array(this.size);
     const v = new Float64Array(this.size);
-    let offset = 0;
-    for (const s of sensors) {
-      const { x, y } = sensorPositions(s);
-      for (let i = 0; i < x.length; i++) {
-        u[offset + i] = -x[i] / pitch;
-        v[offset + i] = y[i] / pitch;
-      }
-      offset += x.length;
-    }
     let uMin = Infinity;
     let vMin = Infinity;
     let uMax = -Infinity;
     let vMax = -Infinity;
-    for (let i = 0; i < this.size; i++) {
-      uMin = Math.min(uMin, u[i]);
-      uMax = Math.max(uMax, u[i]);
-      vMin = Math.min(vMin, v[i]);
-      vMax = Math.max(vMax, v[i]);
+    let offset = 0;
+    for (const s of sensors) {
+      const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
+      const { rows, cols } = s;
+      const extent = { u0: Infinity, u1: -Infinity, v0: Infinity, v1: -Infinity };
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          const i = offset + r * cols + c;
+          // The same arithmetic as sensorPositions, divided by the pitch.
+          const ui = -(x0 - c * pf * cos + r * ps * sin) / pitch;
+          const vi = (y0 + c * pf * sin + r * ps * cos) / pitch;
+          u[i] = ui;
+          v[i] = vi;
+          if (ui < extent.u0) extent.u0 = ui;
+          if (ui > extent.u1) extent.u1 = ui;
+          if (vi < extent.v0) extent.v0 = vi;
+          if (vi > extent.v1) extent.v1 = vi;
+        }
+      }
+      this.#extents.push(extent);
+      uMin = Math.min(uMin, extent.u0);
+      uMax = Math.max(uMax, extent.u1);
+      vMin = Math.min(vMin, extent.v0);
+      vMax = Math.max(vMax, extent.v1);
+      offset += rows * cols;
     }
     this.uMin = uMin;
     this.vMin = vMin;
@@ -146,55 +160,56 @@ export class DetectorGeometry {
   /**
    * For every cell of the assembled picture, the stack index of the pixel it shows, or −1:
    * the cell's centre is taken back into each sensor's frame (in sensor order; the first
-   * that covers it wins) and the nearest pixel is taken.
+   * that covers it wins) and the nearest pixel is taken. Computed once (a full-size 2N0 takes
+   * ~50 ms, and every assembled output asks for it); the array is shared: do not change it.
    */
   assemblyMap(): Int32Array {
+    this.#assembly ??= this.#assemble();
+    return this.#assembly;
+  }
+
+  #assembly: Int32Array | null = null;
+
+  #assemble(): Int32Array {
     const [rows, cols] = this.shape;
     const map = new Int32Array(rows * cols).fill(-1);
     let offset = 0;
-    for (const s of this.sensors) {
+    const { pitch, uMin, vMin } = this;
+    for (const [k, s] of this.sensors.entries()) {
       const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
+      const { rows: sRows, cols: sCols } = s;
       // Only the cells near the sensor's own pixels can take one of them.
-      const box = this.#box(offset, s.rows * s.cols);
+      const box = this.#box(k);
       const [r0, r1] = [Math.max(0, box.v0 - 1), Math.min(rows - 1, box.v1 + 1)];
       const [c0, c1] = [Math.max(0, box.u0 - 1), Math.min(cols - 1, box.u1 + 1)];
       for (let row = r0; row <= r1; row++) {
-        const y = this.pitch * (this.vMin + row);
+        const y = pitch * (vMin + row);
         for (let col = c0; col <= c1; col++) {
           const cell = row * cols + col;
           if (map[cell] >= 0) continue;
-          const x = -this.pitch * (this.uMin + col);
+          const x = -pitch * (uMin + col);
           const dx = x - x0;
           const dy = y - y0;
           const cf = (-dx * cos + dy * sin) / pf;
           const rs = (dx * sin + dy * cos) / ps;
-          if (rs >= -0.5 && rs < s.rows - 0.5 && cf >= -0.5 && cf < s.cols - 0.5) {
-            map[cell] = offset + rint(rs) * s.cols + rint(cf);
+          if (rs >= -0.5 && rs < sRows - 0.5 && cf >= -0.5 && cf < sCols - 0.5) {
+            map[cell] = offset + rint(rs) * sCols + rint(cf);
           }
         }
       }
-      offset += s.rows * s.cols;
+      offset += sRows * sCols;
     }
     return map;
   }
 
-  /** The cells (rows v0..v1, columns u0..u1) spanned by the pixel centres of stack[offset, offset + n). */
-  #box(offset: number, n: number): { v0: number; v1: number; u0: number; u1: number } {
-    let v0 = Infinity;
-    let v1 = -Infinity;
-    let u0 = Infinity;
-    let u1 = -Infinity;
-    for (let i = offset; i < offset + n; i++) {
-      v0 = Math.min(v0, this.#v[i]);
-      v1 = Math.max(v1, this.#v[i]);
-      u0 = Math.min(u0, this.#u[i]);
-      u1 = Math.max(u1, this.#u[i]);
-    }
+  /** The cells (rows v0..v1, columns u0..u1) spanned by the pixel centres of sensor k. */
+  #box(k: number): { v0: number; v1: number; u0: number; u1: number } {
+    const e = this.#extents[k];
     return {
-      v0: Math.floor(v0 - this.vMin),
-      v1: Math.ceil(v1 - this.vMin),
-      u0: Math.floor(u0 - this.uMin),
-      u1: Math.ceil(u1 - this.uMin),
+      v0: Math.floor(e.v0 - this.vMin),
+      v1: Math.ceil(e.v1 - this.vMin),
+      u0: Math.floor(e.u0 - this.uMin),
+      u1: Math.ceil(e.u1 - this.uMin),
     };
   }
 
@@ -225,17 +240,29 @@ export class DetectorGeometry {
     return RadialProfiler.fromBinMap(this.radialBinMap(this.center(center, centerUm), os), shape);
   }
 
-  /** r = rint(os · distance from the centre) of every stack pixel, in picture pixels. */
+  /**
+   * r = rint(os · distance from the centre) of every stack pixel, in picture pixels. Kept for
+   * the last centre asked for (a run's check and its result ask for the same); shared: do not
+   * change it.
+   */
   radialBinMap(centre: [number, number], os = 1): Int32Array {
     const [vc, uc] = centre;
+    const key = `${vc},${uc},${os}`;
+    if (this.#radial?.key === key) return this.#radial.map;
     const map = new Int32Array(this.size);
-    for (let i = 0; i < this.size; i++) {
-      const dv = this.#v[i] - this.vMin - vc;
-      const du = this.#u[i] - this.uMin - uc;
+    const { vMin, uMin } = this;
+    const u = this.#u;
+    const v = this.#v;
+    for (let i = 0; i < map.length; i++) {
+      const dv = v[i] - vMin - vc;
+      const du = u[i] - uMin - uc;
       map[i] = rint(os * Math.sqrt(dv * dv + du * du));
     }
+    this.#radial = { key, map };
     return map;
   }
+
+  #radial: { key: string; map: Int32Array } | null = null;
 }
 
 /**

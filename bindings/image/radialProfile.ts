@@ -67,7 +67,8 @@ export class RadialProfiler {
       checkShape(this.shape, map.length, 'RadialProfiler.fromBinMap');
       let maxBin = -1;
       let unbinned = false;
-      for (const r of map) {
+      for (let i = 0; i < map.length; i++) {
+        const r = map[i];
         if (r > maxBin) maxBin = r;
         if (r < 0) unbinned = true;
       }

@@ -12,7 +12,7 @@ export { threadPool, spawnThread, defaultWorkers } from './workers.js';
 
 /** analyseRun with worker threads as its pool (options.workers > 1 splits the run across them). */
 export function analyseRun(config: ExperimentConfig, run: Run | RunRef, options: AnalyseOptions = {}): Promise<AnalysisResult> {
-  return analyseWithPool(config, run, { pool: threadPool, ...options });
+  return analyseWithPool(config, run, { pool: threadPool, shareInThisThread: true, ...options });
 }
 
 /** analysePart with worker threads as its pool. */
