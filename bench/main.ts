@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --quick] [-- --only kernels|read]`: every suite, one table.
+// `npm run bench [-- --json] [-- --quick] [-- --only kernels|read|analyse]`: every suite, one table per suite.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: (ctx: BenchContext) => Promise
   kernels: () => import('./kernels.js'),
   read: () => import('./read.js'),
   analyse: () => import('./analyse.js'),
+  browser: () => import('./browser.js'),
 };
 
 const args = process.argv.slice(2);

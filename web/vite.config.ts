@@ -55,6 +55,14 @@ self.addEventListener('fetch', (event) => {
 export default defineConfig({
   plugins: [offline()],
   root: here('.'),
+  resolve: {
+    // H5Web's arrays without `new Function`, which the strict Content-Security-Policy of
+    // `sacla web` refuses (web/src/shims/ndarray.ts says why and how).
+    alias: [
+      { find: /^ndarray$/, replacement: here('src/shims/ndarray.ts') },
+      { find: /^ndarray-ops$/, replacement: here('src/shims/ndarray-ops.ts') },
+    ],
+  },
   // Relative asset URLs: the built app works from any folder or URL prefix.
   base: './',
   worker: { format: 'es' },
@@ -62,8 +70,16 @@ export default defineConfig({
     outDir: here('../dist/web'),
     emptyOutDir: true,
     target: 'es2022',
-    // h5wasm's module is ~4 MB of inlined wasm: expected, not a warning.
+    // h5wasm's module is ~4 MB of inlined wasm (twice: ours in the workers, H5Web's in its file
+    // browser's worker): expected, not a warning.
     chunkSizeWarningLimit: 6000,
+    rolldownOptions: {
+      onwarn(warning, warn) {
+        // React libraries mark themselves "use client" for server components; this app has none.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

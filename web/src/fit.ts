@@ -1,3 +1,4 @@
-// The scan view's Gaussian fit now lives in the library (bindings/analysis/table/fit.ts), shared
-// with `sacla scan`; this re-export keeps the web app's imports working until its views move.
-export { fitGaussian, gaussian, guess, type GaussParams, type GaussFitOptions as FitOptions, type GaussFitResult as FitResult } from '../../bindings/analysis/table/fit.js';
+// The scan view's fits are the library's (bindings/analysis/table/fit.ts, shared with
+// `sacla scan`): the worker fits, the page draws the curve and writes the parameters.
+export { fitModel, modelValue, modelParams, modelFormula, MODELS, type FitResult, type ModelName } from '../../bindings/analysis/table/fit.js';
+export { formatWithError, csvField, plainNumber } from '../../bindings/analysis/table/table.js';

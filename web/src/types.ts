@@ -1,6 +1,6 @@
 // What the page and the analysis worker say to each other.
 
-/** A flat C-order array and its shape ([] for a scalar). */
+/** A flat C-order array and its shape ([] for a scalar); int64 datasets arrive as float64. */
 export interface Data {
   data: Float32Array | Float64Array | Int32Array;
   shape: number[];
@@ -56,49 +56,65 @@ export interface ProgressInfo {
   elapsedSeconds: number;
 }
 
-/** A run's result, as a result file holds it. */
-export interface ResultData {
+/**
+ * A result (a result file, or an analysis written into one in the worker's memory) as the page
+ * sees it: everything but the large datasets, which it asks for when it shows them.
+ */
+export interface ResultMeta {
   id: string;
   /** The file name ("run_12.h5") or the run file it was analysed from. */
   label: string;
   run: number;
   attrs: Record<string, string | number>;
-  datasets: Record<string, Data>;
-  /** Shapes of every dataset (also of those not read yet). */
+  /** Shapes of every root dataset. */
   shapes: Record<string, number[]>;
+  /** The `units` attribute of each dataset that has one. */
+  units: Record<string, string>;
+  /** From the file's NXdata groups: a signal's axes, one root dataset (or null: its index) per dimension. */
+  axes: Record<string, (string | null)[]>;
+  /** The datasets small enough to come along (per-shot values, curves, scalars). */
+  small: Record<string, Data>;
   /** The config it was made with (attrs.config parsed), or null. */
   config: unknown;
-  /** True while the analysis is still running (a preview of merged partial results). */
-  partial?: boolean;
-  warnings?: string[];
+  /** Made by an analysis in this tab (it can be saved), not opened from a file. */
+  analysed: boolean;
+  warnings: string[];
 }
 
-/** One loaded result file in the scan view: what is needed to choose x and y. */
-export interface ScanFile {
-  id: string;
-  name: string;
-  run: number;
-  goodShots: number;
+/** The outputs of a running analysis asked for by the page (the ones it shows). */
+export interface Preview {
+  /** Shots merged so far. */
+  done: number;
+  /** Every dataset's shape (when every output was asked for: the datasets are then only the small ones). */
   shapes: Record<string, number[]>;
+  datasets: Record<string, Data>;
+  /** When every output was asked for: units and axes as the result file will state them. */
+  units?: Record<string, string>;
+  axes?: Record<string, (string | null)[]>;
 }
 
-export type Stat = 'median' | 'mean';
-
-export interface ROIRect {
-  rows: [number, number];
-  cols: [number, number];
+/** The logbook table as the worker computes it (bindings/analysis/table, as `sacla table`). */
+export interface TableData {
+  columns: { name: string; header: string; unit: string; kind: 'number' | 'text'; user: boolean; expr: string | null }[];
+  /** One row per result; `cells` as printed (one number format per column), `values` as computed. */
+  rows: { id: string; run: number; cells: string[]; values: (number | string | null)[] }[];
+  problems: string[];
+  csv: string;
 }
 
-export interface AxisSpec {
-  dataset: string;
-  stat: Stat;
-  /** For an image dataset: mean over this rectangle (end exclusive); null = whole image. */
-  roi?: ROIRect | null;
+export interface ScanRequest {
+  x: string;
+  y: string;
+  fit: 'gauss' | 'exp' | 'line' | null;
+  /** Parameters held fixed (e.g. { bg: 0 }). */
+  fixed: Record<string, number>;
 }
 
-export interface ScanPoint {
-  id: string;
-  run: number;
-  x: number;
-  y: number;
+export interface ScanData {
+  x: { label: string; unit: string };
+  y: { label: string; unit: string };
+  points: { id: string; run: number; x: number; y: number }[];
+  fit: import('../../bindings/analysis/table/fit.js').FitResult | null;
+  fitUnits: Record<string, string>;
+  problems: string[];
 }

@@ -1,26 +1,32 @@
 // The app's analysis worker: everything that touches files runs here, never in the page.
 // It mounts the user's files (WORKERFS, read lazily where they lie), lists their runs, runs
-// analyseRun (in this worker, or split over shot workers: ./pool.ts), writes result files to
-// bytes (h5wasm in memory) and reads result files for the run and scan views.
+// analyseRun (in this worker, or split over shot workers: ./pool.ts) and writes its result file
+// into memory, holds result files open (./results.ts) for the run view, the logbook table and
+// the scan (./logbook.ts), and answers the live preview (./preview.ts).
 import * as Comlink from 'comlink';
 import { h5ready, mountFiles, announceReady } from './setup.js';
-import { analyseRun, type AnalysisResult } from '../../../bindings/analysis/pipeline.js';
+import { analyseRun } from '../../../bindings/analysis/pipeline.js';
+import { describeResult } from '../../../bindings/analysis/describe.js';
 import { checkRun, type CheckReport } from '../../../bindings/analysis/check.js';
-import { openResult, writeResult, ResultFile } from '../../../bindings/analysis/results.js';
+import { writeResult } from '../../../bindings/analysis/results.js';
 import { files } from '../../../bindings/core/files.js';
-import { RunFile, listRunFiles } from '../../../bindings/data/runfile.js';
-import { detectorsOf } from '../../../bindings/data/sensors.js';
 import type { ExperimentConfig } from '../../../bindings/analysis/config/index.js';
 import { webPool } from './pool.js';
-import { runStatistic } from '../scan.js';
-import type { AxisSpec, Data, MountFile, OpenedRuns, ProgressInfo, ResultData, RunSummary, ScanFile, ScanPoint } from '../types.js';
+import { LivePreview } from './preview.js';
+import { isH5, listRuns } from './runs.js';
+import { dataset, hold, metaOf, pathOf, release, slice, small } from './results.js';
+import { shrink } from './shrink.js';
+import { scan, table } from './logbook.js';
+import type { Data, MountFile, OpenedRuns, Preview, ProgressInfo, ResultMeta, ScanRequest } from '../types.js';
 
-const h5wasm = await h5ready;
+await h5ready;
 const DATA = '/data';
+// Analyses write their result files here (Emscripten's MEMFS: memory).
+const ANALYSED = '/analysed';
 
 let dataFiles: MountFile[] = [];
-let last: AnalysisResult | null = null;
 let controller: AbortController | null = null;
+let live: { preview: LivePreview; config: ExperimentConfig; done: number } | null = null;
 // Checks and (re)mounting take turns: a check reads the files that openRuns unmounts.
 let fileWork: Promise<unknown> = Promise.resolve();
 function inTurn<T>(job: () => Promise<T>): Promise<T> {
@@ -28,120 +34,19 @@ function inTurn<T>(job: () => Promise<T>): Promise<T> {
   fileWork = next.catch(() => {});
   return next;
 }
-
-const results = new Map<string, ResultFile>();
 let resultMounts = 0;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const isH5 = (name: string) => /\.(h5|hdf5|nxs)$/i.test(name);
-
-function isResultFile(path: string): boolean {
-  let f: InstanceType<typeof h5wasm.File> | null = null;
-  try {
-    f = new h5wasm.File(path, 'r');
-    return ResultFile.holdsResult(f);
-  } catch {
-    return false;
-  } finally {
-    f?.close();
-  }
-}
-
-function rootKeys(path: string): string[] {
-  const f = new h5wasm.File(path, 'r');
-  try {
-    return f.keys();
-  } finally {
-    f.close();
-  }
-}
-
-/** A result file's name as the user gave it (its path under the mount folder). */
-const labelOf = (r: ResultFile) => r.path.replace(/^\/results\/\d+\//, '');
-
-function resultOf(id: string): ResultFile {
-  const r = results.get(id);
-  if (!r) throw new Error(`result ${id} is not open`);
-  return r;
-}
-
-function fromAnalysis(result: AnalysisResult, warnings: string[]): ResultData {
-  return {
-    id: `analysis-${result.run}`,
-    label: result.source.replace(/^\/data\//, ''),
-    run: result.run,
-    attrs: result.attrs,
-    datasets: result.outputs,
-    shapes: Object.fromEntries(Object.entries(result.outputs).map(([k, v]) => [k, v.shape])),
-    config: result.config,
-    warnings,
-  };
-}
-
-/** Mounts run files (and darks, sidecars) and says what they hold. */
-async function openRuns(files: MountFile[]): Promise<OpenedRuns> {
-  if (controller) throw new Error('an analysis is running: cancel it first');
-  await mountFiles(DATA, files, true);
-  dataFiles = files;
-  const runs: RunSummary[] = [];
-  const problems: string[] = [];
-  const darks = files.filter((f) => /\.npy$/i.test(f.path)).map((f) => f.path);
-  for (const { path: name } of files) {
-    if (!isH5(name)) {
-      if (!/\.(npy|txt|csv|dat)$/i.test(name)) problems.push(`${name}: not an HDF5 run file (skipped)`);
-      continue;
-    }
-    const path = `${DATA}/${name}`;
-    try {
-      const entries = await listRunFiles(path);
-      if (!entries.length) {
-        problems.push(
-          isResultFile(path)
-            ? `${name}: a result file, not a run file: open it with "Open result files"`
-            : `${name}: no runs in this file (not a SACLA converter file: no /run_N groups)`,
-        );
-        continue;
-      }
-      for (const e of entries) {
-        const rf = await RunFile.open(path, e.run);
-        try {
-          runs.push({
-            path,
-            name,
-            run: e.run,
-            tags: rf.tags.length,
-            firstTag: rf.tags[0],
-            lastTag: rf.tags[rf.tags.length - 1],
-            startTime: rf.startTime,
-            endTime: rf.endTime,
-            photonEnergy: rf.photonEnergy,
-            detectors: detectorsOf(rf).map((d) => ({
-              id: d.id,
-              sensors: d.sensors.length,
-              groups: d.sensors.map((x) => x.group),
-              shape: d.shape,
-              dtype: d.sensors[0].dtype,
-              evPerAdu: d.sensors.map((x) => x.evPerAdu),
-              tags: Math.min(...d.sensors.map((x) => x.tagCount)),
-            })),
-            keys: rf.databaseKeys(),
-          });
-        } finally {
-          rf.close();
-        }
-      }
-    } catch (err) {
-      problems.push(`${name}: ${message(err)}`);
-    }
-  }
-  runs.sort((a, b) => a.run - b.run);
-  return { runs, problems, darks };
-}
 
 const api = {
   /** Mounts run files (and darks, sidecars) and says what they hold. */
-  openRuns(files: MountFile[]): Promise<OpenedRuns> {
-    return inTurn(() => openRuns(files));
+  openRuns(mounted: MountFile[]): Promise<OpenedRuns> {
+    return inTurn(async () => {
+      if (controller) throw new Error('an analysis is running: cancel it first');
+      await mountFiles(DATA, mounted, true);
+      dataFiles = mounted;
+      return listRuns(DATA, mounted);
+    });
   },
 
   /** `sacla check` on the mounted files: the config held against one run, nothing analysed. */
@@ -152,54 +57,55 @@ const api = {
     });
   },
 
-  /** Runs the analysis of one run; progress and previews go to the page as they come. */
+  /**
+   * Analyses one run as `sacla analyse` does, writes its result file (into memory) and holds it
+   * open as `analysis-<run>`; progress and notices go to the page as they come.
+   */
   async analyse(
     config: ExperimentConfig,
     path: string,
     run: number,
     options: { workers: number; maxShots: number | null },
     onProgress: (p: ProgressInfo) => void,
-    onPreview: (r: ResultData) => void,
     onWarning: (m: string) => void,
-  ): Promise<ResultData> {
+  ): Promise<ResultMeta> {
     if (controller) throw new Error('an analysis is already running');
     controller = new AbortController();
+    const signal = controller.signal;
     // A check still reading the run finishes first; later ones refuse while this runs.
     await fileWork;
+    const workers = webPool(dataFiles, DATA);
+    const preview = new LivePreview(config, path, run, workers);
+    live = { preview, config, done: 0 };
     const warnings: string[] = [];
-    const pool = webPool(dataFiles, DATA);
-    const preview = (datasets: Record<string, Data>) =>
-      void onPreview({
-        id: `analysis-${run}`,
-        label: path.replace(/^\/data\//, ''),
-        run,
-        attrs: {},
-        datasets,
-        shapes: Object.fromEntries(Object.entries(datasets).map(([k, v]) => [k, v.shape])),
-        config,
-        partial: true,
-      });
     try {
-      last = null;
       const result = await analyseRun(config, { data: path, run }, {
         workers: options.workers,
         maxShots: options.maxShots ?? undefined,
-        pool,
-        onPreview: preview,
-        signal: controller.signal,
-        onProgress: (p) => void onProgress(p),
+        pool: workers.pool,
+        signal,
+        onProgress: (p) => {
+          if (live) live.done = p.done;
+          void onProgress(p);
+        },
         warn: (m) => {
           warnings.push(m);
           void onWarning(m);
         },
       });
-      last = result;
-      return fromAnalysis(result, warnings);
+      const id = `analysis-${run}`;
+      release(id);
+      const written = await writeResult(`${ANALYSED}/${run}`, result);
+      const meta = await hold(id, written, path.replace(`${DATA}/`, ''), true);
+      meta.warnings.unshift(...warnings);
+      return meta;
     } catch (err) {
-      if (controller.signal.aborted) throw new Error('cancelled');
+      if (signal.aborted) throw new Error('cancelled');
       throw err;
     } finally {
+      live = null;
       controller = null;
+      await preview.close();
     }
   },
 
@@ -207,88 +113,66 @@ const api = {
     controller?.abort(new Error('cancelled'));
   },
 
-  /** The last analysis as the bytes of its result file (written as `sacla analyse` writes it, into memory). */
-  async saveResult(): Promise<Uint8Array> {
-    if (!last) throw new Error('no analysis to save yet');
-    const path = await writeResult(`/tmp/save-${Date.now()}`, last);
-    const bytes = files().read(path);
-    files().remove(path);
+  /**
+   * The running analysis's datasets of these outputs so far, images made at most `maxSide`
+   * pixels on a side, or null before the first shot. Without names: every dataset's shape, its
+   * units and axes as the result file will state them, and only the small datasets (the page
+   * lays its panels out).
+   */
+  async preview(names: string[] | null, maxSide: number): Promise<Preview | null> {
+    const now = live;
+    if (!now) return null;
+    const datasets = await now.preview.datasets(names);
+    if (!datasets) return null;
+    const shapes = Object.fromEntries(Object.entries(datasets).map(([k, d]) => [k, d.shape]));
+    const shown = Object.fromEntries(Object.entries(names ? datasets : small(datasets)).map(([k, d]) => [k, shrink(d, maxSide)]));
+    if (names) return { done: now.done, shapes, datasets: shown };
+    const { datasets: info, plots } = describeResult(now.config, datasets, Object.keys(now.config.detectors));
+    const units = Object.fromEntries(Object.entries(info).flatMap(([k, i]) => (i.units ? [[k, i.units]] : [])));
+    const axes = Object.fromEntries(plots.map((p) => [p.signal, p.axes.map((a) => (a === '.' ? null : a))]));
+    return { done: now.done, shapes, datasets: shown, units, axes };
+  },
+
+  /** A held result file's bytes (to save it, or to browse it). */
+  resultBytes(id: string): Uint8Array {
+    const bytes = files().read(pathOf(id));
     return Comlink.transfer(bytes, [bytes.buffer]);
   },
 
-  /** Opens result files (kept open for the scan view); returns what each holds. */
-  async openResults(mounted: MountFile[]): Promise<{ opened: ScanFile[]; problems: string[] }> {
-    const folder = `/results/${++resultMounts}`;
+  /** Opens result files (held for the run view, the table and the scan); returns what each holds. */
+  async openResults(mounted: MountFile[]): Promise<{ opened: ResultMeta[]; problems: string[] }> {
+    const n = ++resultMounts;
+    const folder = `/results/${n}`;
     await mountFiles(folder, mounted);
-    const opened: ScanFile[] = [];
+    const opened: ResultMeta[] = [];
     const problems: string[] = [];
     for (const [k, { path: name }] of mounted.entries()) {
+      if (!isH5(name)) {
+        problems.push(`${name}: not an HDF5 file (skipped)`);
+        continue;
+      }
       const path = `${folder}/${name}`;
-      let r: ResultFile | null = null;
       try {
-        r = await openResult(path);
-        if (!r.names.includes('runNR')) {
-          const isRun = rootKeys(path).some((key) => /^run_\d+$/.test(key));
-          throw new Error(isRun ? 'a run file, not a result file: open it with "Open runs" and analyse it' : 'not a result file (no runNR dataset)');
-        }
-        const id = `${resultMounts}-${k}`;
-        results.set(id, r);
-        const runNR = r.read('runNR').data[0];
+        const meta = await hold(`${n}-${k}`, path, name, false);
         const fromName = /(\d+)\.h5$/i.exec(name);
-        if (fromName && Number(fromName[1]) !== runNR) problems.push(`${name}: the file name says run ${fromName[1]} but it holds run ${runNR}`);
-        opened.push({ id, name, run: runNR, goodShots: Number(r.attrs.good_shots ?? NaN), shapes: r.shapes });
+        if (fromName && Number(fromName[1]) !== meta.run) problems.push(`${name}: the file name says run ${fromName[1]} but it holds run ${meta.run}`);
+        opened.push(meta);
       } catch (err) {
-        r?.close();
-        problems.push(`${name}: ${message(err).replace(path + ': ', '')}`);
+        const text = message(err).replace(`${path}: `, '');
+        problems.push(`${name}: ${/no runNR|not a result file/.test(text) ? `${text}; a run file is opened under "1 · Runs" and analysed` : text}`);
       }
     }
     return { opened, problems };
   },
 
-  /** Every dataset of an open result file (for the run view). */
-  resultData(id: string): ResultData {
-    const r = resultOf(id);
-    const datasets: Record<string, Data> = {};
-    const warnings: string[] = [];
-    for (const name of r.names) {
-      try {
-        datasets[name] = r.read(name);
-      } catch (err) {
-        warnings.push(`${name}: ${message(err)}`);
-      }
-    }
-    return { id, label: labelOf(r), run: Number(datasets.runNR?.data[0] ?? r.attrs.run), attrs: r.attrs, datasets, shapes: r.shapes, config: r.config, warnings };
-  },
-
-  dataset(id: string, name: string): Data {
-    return resultOf(id).read(name);
-  },
-
-  closeResult(id: string): void {
-    const r = results.get(id);
-    if (r) {
-      r.close();
-      results.delete(id);
-    }
-  },
-
-  /** One (x, y) per result file: statistics of datasets (scan.ts); problems per file. */
-  scanPoints(ids: string[], x: AxisSpec, y: AxisSpec): { points: ScanPoint[]; problems: string[] } {
-    const points: ScanPoint[] = [];
-    const problems: string[] = [];
-    for (const id of ids) {
-      const r = resultOf(id);
-      try {
-        const run = r.read('runNR').data[0];
-        const xv = runStatistic(r.read(x.dataset), x.stat, x.roi);
-        const yv = runStatistic(r.read(y.dataset), y.stat, y.roi);
-        points.push({ id, run, x: xv, y: yv });
-      } catch (err) {
-        problems.push(`${labelOf(r)}: ${message(err)}`);
-      }
-    }
-    return { points, problems };
-  },
+  meta: (id: string): ResultMeta => metaOf(id),
+  dataset: (id: string, name: string): Data => dataset(id, name),
+  slice: (id: string, name: string, k: number): Data => slice(id, name, k),
+  /** Entry k of a top-k payload, made at most `maxSide` pixels on a side (a gallery thumbnail). */
+  thumbnail: (id: string, name: string, k: number, maxSide: number): Data => shrink(slice(id, name, k), maxSide),
+  close: (id: string): void => release(id),
+  table,
+  scan: (ids: string[], request: ScanRequest) => scan(ids, request),
 };
 
 export type AnalysisApi = typeof api;

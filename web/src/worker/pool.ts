@@ -1,17 +1,59 @@
 // The browser transport for runs split across workers: a module Web Worker per share, which
 // mounts the user's files itself (WORKERFS: read where they lie) before the library's
-// workerPool hands it its shots.
+// workerPool hands it its shots. The pool keeps the started workers, so that the live preview
+// can ask each one for the outputs the page shows.
+import * as Comlink from 'comlink';
 import { workerPool } from '../../../bindings/parallel/shares.js';
 import type { WorkerPool } from '../../../bindings/analysis/pipeline.js';
+import type { SinkState } from '../../../bindings/analysis/ops/index.js';
 import { spawn } from './spawn.js';
-import type { ShotWorkerApi } from './shot.worker.js';
+import type { PartialStates, ShotWorkerApi } from './shot.worker.js';
 import type { MountFile } from '../types.js';
 
-export function webPool(files: MountFile[], folder: string): WorkerPool {
-  return workerPool(async () => {
+export interface WebPool {
+  pool: WorkerPool;
+  /**
+   * Each worker's states of those of these outputs split by shots (a finished worker's last
+   * answer); null until every worker has answered for the same outputs.
+   */
+  partial(outputs: string[]): Promise<{ outputs: string[]; parts: SinkState[][] } | null>;
+}
+
+export function webPool(files: MountFile[], folder: string): WebPool {
+  const running: Comlink.Remote<ShotWorkerApi>[] = [];
+  // A worker that has finished answers null: its last states still count.
+  const last = new Map<Comlink.Remote<ShotWorkerApi>, { key: string; answer: PartialStates }>();
+  let expected = Infinity;
+  const library = workerPool(async () => {
     const { worker, api } = await spawn<ShotWorkerApi>(() => new Worker(new URL('./shot.worker.ts', import.meta.url), { type: 'module', name: 'sacla-shots' }));
     await api.mount(folder, files);
+    running.push(api);
     const failed = new Promise<never>((_, reject) => worker.addEventListener('error', (e) => reject(new Error(`shot worker: ${e.message || 'crashed'}`))));
-    return { endpoint: worker, terminate: () => worker.terminate(), failed };
+    return {
+      endpoint: worker,
+      terminate: () => worker.terminate(),
+      failed,
+    };
   });
+  const pool: WorkerPool = (job, ...rest) => {
+    expected = job.workers;
+    return library(job, ...rest);
+  };
+  return {
+    pool,
+    async partial(outputs) {
+      const key = outputs.join('\n');
+      const answers = await Promise.all(
+        running.map(async (w) => {
+          const now = await w.partial(outputs).catch(() => null);
+          if (now) last.set(w, { key, answer: now });
+          const kept = last.get(w);
+          return kept?.key === key ? kept.answer : null;
+        }),
+      );
+      const first = answers[0];
+      if (!first || answers.length < expected || answers.some((a) => a === null || a.outputs.join('\n') !== first.outputs.join('\n'))) return null;
+      return { outputs: first.outputs, parts: answers.map((a) => a!.states) };
+    },
+  };
 }

@@ -1,0 +1,134 @@
+// The web app against the command line on the same run and machine: `sacla analyse` (a process,
+// all cores) and the app in Debian's Chromium (playwright-core; all cores: the default of
+// navigator.hardwareConcurrency workers), each from start to a written result file (the app
+// writes it into memory), with the longest main-thread task of the page while it ran.
+// Also the one Chromium launch of the browser tests and the README's screenshots.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { measure, row, type BenchContext, type BenchRow } from './harness.js';
+import { writeSyntheticRun } from '../bindings/node/index.js';
+import { serveStatic, webRoot } from '../bindings/cli/web.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Headless Chromium draws H5Web's WebGL with ANGLE on SwiftShader (no GPU here): the flags ask
+ * for that renderer and allow it (Chromium refuses the software fallback for WebGL unless told:
+ * --enable-unsafe-swiftshader). --disable-gpu is left out: it is what turns WebGL off elsewhere.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (apt-get install chromium)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/** Collects the page's long tasks (over 50 ms) from now on, in `window.longTasks`. */
+export function watchLongTasks(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as { longTasks: [number, number][] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push([e.startTime, e.duration]);
+    }).observe({ type: 'longtask' });
+  });
+}
+
+/**
+ * The durations of the long tasks since the last call that began before the analysis's final
+ * state (the page notes its time: #progress-text's data-at), and forgets them all. What the
+ * page draws after the analysis is not part of it.
+ */
+export async function takeLongTasks(page: Page): Promise<number[]> {
+  // A task is reported once it has ended.
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  return page.evaluate(() => {
+    const w = window as unknown as { longTasks: [number, number][] };
+    const end = Number(document.getElementById('progress-text')?.dataset.at ?? Infinity);
+    const tasks = w.longTasks.filter(([start]) => start < end).map(([, duration]) => duration);
+    w.longTasks = [];
+    return tasks;
+  });
+}
+
+/** Opens the app and waits for it (its workers started, its plots' start-up done). */
+export async function openApp(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { sacla?: { ready?: boolean } }).sacla?.ready === true, null, { timeout: 120_000 });
+  return page;
+}
+
+/**
+ * Presses Analyse and waits for the final state ('done' or 'failed'). The press is the button's
+ * own click(), not Playwright's (which first measures, scrolls and hit-tests the page in its
+ * main thread: a task of its own in a page full of plots).
+ */
+export async function analyseInApp(page: Page, timeout = 600_000): Promise<string> {
+  await page.$eval('#analyse', (b) => (b as HTMLButtonElement).click());
+  await page.waitForFunction(() => ['done', 'failed'].includes(document.querySelector<HTMLElement>('#progress-text')?.dataset.state ?? ''), null, { timeout });
+  return (await page.getAttribute('#progress-text', 'data-state'))!;
+}
+
+const exec = promisify(execFile);
+const cli = fileURLToPath(new URL('../bindings/cli/main.js', import.meta.url));
+
+export async function run(ctx: BenchContext): Promise<BenchRow[]> {
+  const shots = ctx.quick ? 40 : 150;
+  const reps = ctx.quick ? 1 : 3;
+  const data = join(ctx.tmpDir, 'browser-data');
+  await writeSyntheticRun({ out: data, run: 1, shots, preset: 'kuschel2023', seed: 1 });
+  const out = join(ctx.tmpDir, 'browser-results');
+  const cliTime = await measure(() => exec(process.execPath, [cli, 'analyse', '--data', data, '--run', '1', '--out', out, '--force', '--quiet']), { warmup: 1, reps });
+
+  const { server, url } = await serveStatic(webRoot(), 0);
+  const browser = await launchChromium();
+  const longest: number[] = [];
+  let workers = 0;
+  try {
+    const page = await openApp(browser, url);
+    workers = await page.evaluate(() => Number((document.getElementById('workers') as HTMLInputElement).value));
+    await page.setInputFiles('#run-folder', data);
+    await page.waitForFunction(() => ['ok', 'warning'].includes(document.querySelector<HTMLElement>('#run-check')?.dataset.state ?? ''), null, { timeout: 300_000 });
+    await watchLongTasks(page);
+    const appTime = await measure(
+      async () => {
+        await takeLongTasks(page);
+        const state = await analyseInApp(page);
+        if (state !== 'done') throw new Error(`the web app's analysis ${state}: ${await page.textContent('#analysis-errors')}`);
+        longest.push(Math.max(0, ...(await takeLongTasks(page))));
+      },
+      { warmup: 1, reps },
+    );
+    const ratio = appTime.median / cliTime.median;
+    const longestTask = Math.max(...longest.slice(-reps));
+    return [
+      row('browser', `sacla analyse (${shots} shots, default workers, process start to written file)`, 'run', cliTime),
+      row('browser', `web app in Chromium (${workers} workers, Analyse to done, result written in memory)`, 'run', appTime, {
+        'vs CLI': +ratio.toFixed(2),
+        target: '≤ 1.3× CLI',
+        met: ratio <= 1.3 ? 'yes' : 'no',
+        // Chromium reports tasks from 50 ms on.
+        'longest task ms': longestTask ? Math.round(longestTask) : 'none ≥ 50',
+        'task target': '≤ 100 ms',
+      }),
+    ];
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
