@@ -6,3 +6,4 @@ export * from './quantile';
 export * from './histogram';
 export * from './radial';
 export * from './image';
+export * from './geometry';

@@ -1,10 +1,11 @@
 // The web app against the command line on the same run and machine: `sacla analyse` (a process,
 // all cores) and the app in Debian's Chromium (playwright-core; all cores: the default of
 // navigator.hardwareConcurrency workers), each from start to a written result file (the app
-// writes it into memory), with the longest main-thread task of the page while it ran.
+// writes it into memory), with the longest main-thread task of the page while it ran, and the
+// speed at which browser workers read the run file, the floor under the app's time.
 // Also the one Chromium launch of the browser tests and the README's screenshots.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -84,6 +85,45 @@ export async function analyseInApp(page: Page, timeout = 600_000): Promise<strin
   return (await page.getAttribute('#progress-text', 'data-state'))!;
 }
 
+/**
+ * The floor under the app's speed: how fast a browser worker reads the user's file (Emscripten's
+ * WORKERFS reads with FileReaderSync), 4 MiB slices of the whole file in `workers` workers at
+ * once, each reading its own half of the slices as the app's two shares of a run do. A blank page:
+ * the app's CSP forbids the blob: worker this needs. The time to read the file once.
+ */
+async function browserReadTime(browser: Browser, file: string, workers: number): Promise<number> {
+  const page = await browser.newPage();
+  try {
+    await page.setContent('<input type="file" id="file">');
+    await page.setInputFiles('#file', file);
+    return await page.evaluate(async (workers) => {
+      const file = (document.getElementById('file') as HTMLInputElement).files![0];
+      const source = `onmessage = (e) => {
+        const [file, k, n] = e.data; const reader = new FileReaderSync(); const slice = 4 << 20;
+        for (let at = k * slice; at < file.size; at += n * slice) reader.readAsArrayBuffer(file.slice(at, at + slice));
+        postMessage('done');
+      }`;
+      const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      const started = Array.from({ length: workers }, () => new Worker(url));
+      const t0 = performance.now();
+      await Promise.all(
+        started.map(
+          (w, k) =>
+            new Promise((resolve) => {
+              w.onmessage = resolve;
+              w.postMessage([file, k, workers]);
+            }),
+        ),
+      );
+      const ms = performance.now() - t0;
+      started.forEach((w) => w.terminate());
+      return ms;
+    }, workers);
+  } finally {
+    await page.close();
+  }
+}
+
 const exec = promisify(execFile);
 const cli = fileURLToPath(new URL('../bindings/cli/main.js', import.meta.url));
 
@@ -114,6 +154,9 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       },
       { warmup: 1, reps },
     );
+    const runFile = join(data, '1.h5');
+    const bytes = statSync(runFile).size;
+    const reads = await Promise.all([1, workers].map((n) => measure(() => browserReadTime(browser, runFile, n), { warmup: 1, reps }).then((t) => [n, t] as const)));
     const ratio = appTime.median / cliTime.median;
     const longestTask = Math.max(...longest.slice(-reps));
     return [
@@ -126,6 +169,11 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
         'longest task ms': longestTask ? Math.round(longestTask) : 'none ≥ 50',
         'task target': '≤ 100 ms',
       }),
+      ...reads.map(([n, t]) =>
+        row('browser', `baseline: reading the run file (${(bytes / 1e6).toFixed(0)} MB) in ${n} browser worker${n > 1 ? 's' : ''} at once (FileReaderSync, 4 MiB slices)`, 'run file', t, {
+          'MB/s': Math.round(bytes / 1e3 / t.median),
+        }),
+      ),
     ];
   } finally {
     await browser.close();

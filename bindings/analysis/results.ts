@@ -178,9 +178,14 @@ function writeFile(h5: H5Lib, tmp: string, result: ResultContent): string | null
 
 function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.byteLength !== b.byteLength) return false;
+  // Four bytes at a time where both are aligned (a result file is ~75 MB to compare).
+  const words = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 ? a.byteLength >> 2 : 0;
+  const x4 = new Int32Array(a.buffer, a.byteOffset, words);
+  const y4 = new Int32Array(b.buffer, b.byteOffset, words);
+  for (let i = 0; i < words; i++) if (x4[i] !== y4[i]) return false;
   const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  for (let i = words * 4; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
 }
 

@@ -1,7 +1,8 @@
 // Where the pixels of a detector's sensors lie, and the maps that follow from it: the
 // assembled picture (every sensor placed into one 2-D image, gaps NaN) and radius bins
-// around a centre in real positions. Maps are computed once per detector and run; the
-// per-shot work is a gather (assembly/image.ts) or the radial kernel with this bin map.
+// around a centre in real positions. Maps are computed once per detector and run, by the
+// kernels of assembly/geometry.ts; the per-shot work is a gather (assembly/image.ts) or the
+// radial kernel with this bin map.
 //
 // see: cctbx/dxtbx src/dxtbx/format/FormatHDF5SaclaMPCCD.py (panel frames from SACLA's
 //      "MPCCD octal image assembly algorithm" note) and biochem-fan/cheetah
@@ -110,44 +111,37 @@ export class DetectorGeometry {
     this.sensors = sensors.map((s) => ({ ...s, geometry: { ...s.geometry } }));
     this.pitch = pitch;
     this.size = sensors.reduce((a, s) => a + s.rows * s.cols, 0);
-    // One pass per sensor, positions and extent together: this runs cold in every worker thread.
-    const u = new Float64Array(this.size);
-    const v = new Float64Array(this.size);
+    // One kernel pass per sensor, positions and extent together (assembly/geometry.ts).
+    const u = new WasmArray('f64', this.size);
+    const v = new WasmArray('f64', this.size);
+    const extentOut = new WasmArray('f64', 4);
     let uMin = Infinity;
     let vMin = Infinity;
     let uMax = -Infinity;
     let vMax = -Infinity;
     let offset = 0;
-    for (const s of sensors) {
-      const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
-      const { rows, cols } = s;
-      const extent = { u0: Infinity, u1: -Infinity, v0: Infinity, v1: -Infinity };
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) {
-          const i = offset + r * cols + c;
-          // The same arithmetic as sensorPositions, divided by the pitch.
-          const ui = -(x0 - c * pf * cos + r * ps * sin) / pitch;
-          const vi = (y0 + c * pf * sin + r * ps * cos) / pitch;
-          u[i] = ui;
-          v[i] = vi;
-          if (ui < extent.u0) extent.u0 = ui;
-          if (ui > extent.u1) extent.u1 = ui;
-          if (vi < extent.v0) extent.v0 = vi;
-          if (vi > extent.v1) extent.v1 = vi;
-        }
+    try {
+      for (const s of sensors) {
+        const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
+        core.sensorCoordinates(u.ptr + offset * 8, v.ptr + offset * 8, s.rows, s.cols, x0, y0, cos, sin, ps, pf, pitch, extentOut.ptr);
+        const [u0, u1, v0, v1] = extentOut.view();
+        this.#extents.push({ u0, u1, v0, v1 });
+        uMin = Math.min(uMin, u0);
+        uMax = Math.max(uMax, u1);
+        vMin = Math.min(vMin, v0);
+        vMax = Math.max(vMax, v1);
+        offset += s.rows * s.cols;
       }
-      this.#extents.push(extent);
-      uMin = Math.min(uMin, extent.u0);
-      uMax = Math.max(uMax, extent.u1);
-      vMin = Math.min(vMin, extent.v0);
-      vMax = Math.max(vMax, extent.v1);
-      offset += rows * cols;
+      this.#u = u.copy();
+      this.#v = v.copy();
+    } finally {
+      u.dispose();
+      v.dispose();
+      extentOut.dispose();
     }
     this.uMin = uMin;
     this.vMin = vMin;
     this.shape = [rint(vMax - vMin) + 1, rint(uMax - uMin) + 1];
-    this.#u = u;
-    this.#v = v;
   }
 
   /** Continuous picture coordinates (rows v, columns u) of every stack pixel. */
@@ -160,8 +154,8 @@ export class DetectorGeometry {
   /**
    * For every cell of the assembled picture, the stack index of the pixel it shows, or −1:
    * the cell's centre is taken back into each sensor's frame (in sensor order; the first
-   * that covers it wins) and the nearest pixel is taken. Computed once (a full-size 2N0 takes
-   * ~50 ms, and every assembled output asks for it); the array is shared: do not change it.
+   * that covers it wins) and the nearest pixel is taken. Computed once (every assembled output
+   * asks for it); the array is shared: do not change it.
    */
   assemblyMap(): Int32Array {
     this.#assembly ??= this.#assemble();
@@ -172,34 +166,23 @@ export class DetectorGeometry {
 
   #assemble(): Int32Array {
     const [rows, cols] = this.shape;
-    const map = new Int32Array(rows * cols).fill(-1);
-    let offset = 0;
-    const { pitch, uMin, vMin } = this;
-    for (const [k, s] of this.sensors.entries()) {
-      const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
-      const { rows: sRows, cols: sCols } = s;
-      // Only the cells near the sensor's own pixels can take one of them.
-      const box = this.#box(k);
-      const [r0, r1] = [Math.max(0, box.v0 - 1), Math.min(rows - 1, box.v1 + 1)];
-      const [c0, c1] = [Math.max(0, box.u0 - 1), Math.min(cols - 1, box.u1 + 1)];
-      for (let row = r0; row <= r1; row++) {
-        const y = pitch * (vMin + row);
-        for (let col = c0; col <= c1; col++) {
-          const cell = row * cols + col;
-          if (map[cell] >= 0) continue;
-          const x = -pitch * (uMin + col);
-          const dx = x - x0;
-          const dy = y - y0;
-          const cf = (-dx * cos + dy * sin) / pf;
-          const rs = (dx * sin + dy * cos) / ps;
-          if (rs >= -0.5 && rs < sRows - 0.5 && cf >= -0.5 && cf < sCols - 0.5) {
-            map[cell] = offset + rint(rs) * sCols + rint(cf);
-          }
-        }
+    const map = new WasmArray('i32', rows * cols).fill(-1);
+    try {
+      let offset = 0;
+      const { pitch, uMin, vMin } = this;
+      for (const [k, s] of this.sensors.entries()) {
+        const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
+        // Only the cells near the sensor's own pixels can take one of them.
+        const box = this.#box(k);
+        const [r0, r1] = [Math.max(0, box.v0 - 1), Math.min(rows - 1, box.v1 + 1)];
+        const [c0, c1] = [Math.max(0, box.u0 - 1), Math.min(cols - 1, box.u1 + 1)];
+        core.assemblySensor(map.ptr, cols, r0, r1, c0, c1, pitch, uMin, vMin, x0, y0, cos, sin, ps, pf, s.rows, s.cols, offset);
+        offset += s.rows * s.cols;
       }
-      offset += sRows * sCols;
+      return map.copy();
+    } finally {
+      map.dispose();
     }
-    return map;
   }
 
   /** The cells (rows v0..v1, columns u0..u1) spanned by the pixel centres of sensor k. */
@@ -249,14 +232,17 @@ export class DetectorGeometry {
     const [vc, uc] = centre;
     const key = `${vc},${uc},${os}`;
     if (this.#radial?.key === key) return this.#radial.map;
-    const map = new Int32Array(this.size);
-    const { vMin, uMin } = this;
-    const u = this.#u;
-    const v = this.#v;
-    for (let i = 0; i < map.length; i++) {
-      const dv = v[i] - vMin - vc;
-      const du = u[i] - uMin - uc;
-      map[i] = rint(os * Math.sqrt(dv * dv + du * du));
+    const out = new WasmArray('i32', this.size);
+    const u = new WasmArray('f64', this.size).set(this.#u);
+    const v = new WasmArray('f64', this.size).set(this.#v);
+    let map: Int32Array;
+    try {
+      core.radialBinMapAt(out.ptr, u.ptr, v.ptr, this.size, this.uMin, this.vMin, uc, vc, os);
+      map = out.copy();
+    } finally {
+      out.dispose();
+      u.dispose();
+      v.dispose();
     }
     this.#radial = { key, map };
     return map;

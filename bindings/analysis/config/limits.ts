@@ -16,8 +16,11 @@ export const WASM_BUDGET = 3.5 * GiB;
 /** The largest block AssemblyScript's allocator hands out (TLSF's BLOCK_MAXSIZE, 1 GiB − 16). */
 export const WASM_BLOCK = GiB - 16;
 
-/** `12,345,678` */
-export const count = (n: number) => n.toLocaleString('en-US');
+/**
+ * `12,345,678`. Integers by hand: the memory estimate of every plan formats its sizes, and the
+ * first toLocaleString of a thread sets up ICU (~15 ms, in every worker).
+ */
+export const count = (n: number) => (Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : n.toLocaleString('en-US'));
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

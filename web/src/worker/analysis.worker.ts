@@ -11,7 +11,7 @@ import { checkRun, type CheckReport } from '../../../bindings/analysis/check.js'
 import { writeResult } from '../../../bindings/analysis/results.js';
 import { files } from '../../../bindings/core/files.js';
 import type { ExperimentConfig } from '../../../bindings/analysis/config/index.js';
-import { webPool } from './pool.js';
+import { prestartShotWorkers, webPool } from './pool.js';
 import { LivePreview } from './preview.js';
 import { isH5, listRuns } from './runs.js';
 import { dataset, hold, metaOf, pathOf, release, slice, small } from './results.js';
@@ -106,6 +106,8 @@ const api = {
       live = null;
       controller = null;
       await preview.close();
+      // The next analysis most likely asks for as many.
+      if (options.workers > 1) prestartShotWorkers(options.workers);
     }
   },
 
@@ -179,3 +181,6 @@ export type AnalysisApi = typeof api;
 
 Comlink.expose(api);
 announceReady();
+// The page's default number of workers (web/src/panel/analyse.ts).
+const defaultWorkers = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
+if (defaultWorkers > 1) prestartShotWorkers(defaultWorkers);

@@ -19,13 +19,29 @@ export interface WebPool {
   partial(outputs: string[]): Promise<{ outputs: string[]; parts: SinkState[][] } | null>;
 }
 
+// A shot worker takes ~0.5–1 s to start in a browser (the wasm core and h5wasm's 5 MB module
+// compiled in each), so workers are started ahead, while the user picks a run and after each
+// analysis, and an analysis takes the started ones first.
+type Started = { worker: Worker; api: Comlink.Remote<ShotWorkerApi> };
+const ready: Promise<Started | null>[] = [];
+const startShotWorker = () => spawn<ShotWorkerApi>(() => new Worker(new URL('./shot.worker.ts', import.meta.url), { type: 'module', name: 'sacla-shots' }));
+
+/** Starts shot workers until `count` are waiting. */
+export function prestartShotWorkers(count: number): void {
+  while (ready.length < count) ready.push(startShotWorker().catch(() => null));
+}
+
+async function takeShotWorker(): Promise<Started> {
+  return (await ready.shift()) ?? startShotWorker();
+}
+
 export function webPool(files: MountFile[], folder: string): WebPool {
   const running: Comlink.Remote<ShotWorkerApi>[] = [];
   // A worker that has finished answers null: its last states still count.
   const last = new Map<Comlink.Remote<ShotWorkerApi>, { key: string; answer: PartialStates }>();
   let expected = Infinity;
   const library = workerPool(async () => {
-    const { worker, api } = await spawn<ShotWorkerApi>(() => new Worker(new URL('./shot.worker.ts', import.meta.url), { type: 'module', name: 'sacla-shots' }));
+    const { worker, api } = await takeShotWorker();
     await api.mount(folder, files);
     running.push(api);
     const failed = new Promise<never>((_, reject) => worker.addEventListener('error', (e) => reject(new Error(`shot worker: ${e.message || 'crashed'}`))));

@@ -4,6 +4,7 @@
 import { useH5wasm, type H5Lib } from '../../../bindings/data/h5.js';
 import { emscriptenFiles, useFiles, type EmscriptenFS } from '../../../bindings/core/files.js';
 import type { MountFile } from '../types.js';
+import { cacheSmallReads, type WorkerFSType } from './readCache.js';
 
 /** The parts of h5wasm's FS the app uses besides FileAccess: mounting, and the current folder. */
 export interface WorkerFS extends EmscriptenFS {
@@ -21,6 +22,7 @@ export const h5ready: Promise<H5Lib> = (async () => {
   const h5wasm = (await import('h5wasm')).default;
   const module = (await h5wasm.ready) as unknown as { FS: WorkerFS };
   workerFS = module.FS;
+  cacheSmallReads(module.FS.filesystems.WORKERFS as WorkerFSType);
   useFiles(emscriptenFiles(module.FS));
   await useH5wasm(h5wasm);
   return h5wasm;
