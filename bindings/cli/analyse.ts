@@ -8,10 +8,11 @@ import { loadConfig, defaultConfigPath, configHash } from '../analysis/config/in
 import type { AnalyseOptions as RunOptions, AnalysisResult, Progress } from '../analysis/pipeline.js';
 import { analysePart, analyseRun } from '../node/index.js';
 import { partName, writePart } from '../analysis/parts.js';
-import { capWorkers, defaultWorkers } from '../node/workers.js';
+import { capWorkers, defaultWorkers, prestartThreads } from '../node/workers.js';
 import { resultName, writeResult, storedConfigHash, removePendingResults, prepareResultFolder } from '../analysis/results.js';
 import { files } from '../core/files.js';
 import { resolveRun } from '../data/runfile.js';
+import { loadH5 } from '../data/h5.js';
 import { dataFolder, existingPath, integer, outputFolder, refuseCombineWithFile, runList } from './options.js';
 
 /** `--part K/N`. */
@@ -68,6 +69,11 @@ export function registerAnalyse(program: Command): void {
     .action(async (opts: AnalyseOptions) => {
       const runs = opts.run ?? opts.runs;
       if (!runs) throw new ConfigError('--run: which runs to analyse? e.g. --run 100, --run 100-120, --run -1 (the newest)');
+      const { workers, notice } = capWorkers(opts.workers);
+      // The worker threads load while this one reads the config and opens the run (one share
+      // runs here), and h5wasm's module compiles meanwhile.
+      if (workers > 1) prestartThreads(workers - 1);
+      void loadH5().catch(() => {});
       const configPath = resolve(opts.config ?? defaultConfigPath());
       // Config mistakes are reported (exit code 2) before any data is read.
       const config = await loadConfig(configPath, { dataDir: dataFolder(opts.data) });
@@ -81,7 +87,6 @@ export function registerAnalyse(program: Command): void {
         throw new ConfigError(`--out ${opts.out}: ${(err as Error).message}`);
       }
       for (const path of stale) process.stderr.write(`sacla: removed ${path}, left by a write that was killed\n`);
-      const { workers, notice } = capWorkers(opts.workers);
       if (notice) process.stderr.write(`sacla: --workers: ${notice}\n`);
       const controller = new AbortController();
       const interrupt = () => {

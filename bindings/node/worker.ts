@@ -3,6 +3,22 @@ import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { shareApi } from '../analysis/share.js';
+import { loadH5 } from '../data/h5.js';
 
 if (!parentPort) throw new Error('bindings/node/worker.js runs as a worker thread');
-Comlink.expose(shareApi, nodeEndpoint(parentPort));
+// The job's callbacks are released when it ends: their message ports would otherwise stay open
+// (and keep the main thread's process alive) until garbage collection, as this thread is kept
+// for the next job.
+const api: typeof shareApi = {
+  async analyse(job, progress, partial) {
+    try {
+      return await shareApi.analyse(job, progress, partial);
+    } finally {
+      for (const callback of [progress, partial]) (callback as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+    }
+  },
+};
+Comlink.expose(api, nodeEndpoint(parentPort));
+// h5wasm loads (its 5 MB module compiled) before the first job asks for it: a thread is started
+// ahead of its job (node/workers.ts).
+void loadH5().catch(() => {});

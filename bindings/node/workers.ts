@@ -16,20 +16,77 @@ function workerScript(): URL {
   throw new Error(`sacla-analysis: the worker script is missing (${fileURLToPath(beside)}); build it with \`npm run build\``);
 }
 
-export const spawnThread: Spawn = async (index) => {
-  const thread = new Worker(workerScript());
-  let finished = false;
-  const failed = new Promise<never>((_, reject) => {
-    thread.once('error', (err) => reject(err));
-    thread.once('exit', (code) => {
-      if (!finished) reject(new Error(`worker ${index} stopped (exit code ${code}) before it finished`));
-    });
+/**
+ * A started worker thread. Idle ones are kept for the next run of this process: starting one
+ * costs ~0.3 s (its modules, the wasm core, h5wasm's module), which for one run of a few hundred
+ * shots is most of what a second core gains. An idle thread is unref'd (it never keeps the
+ * process alive) and ends after IDLE_MS unused (it holds its wasm memory).
+ */
+interface Thread {
+  worker: Worker;
+  endpoint: ReturnType<typeof nodeEndpoint>;
+  /** Rejects when the thread fails or exits. */
+  ended: Promise<never>;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+const IDLE_MS = 30_000;
+const idle: Thread[] = [];
+
+function startThread(): Thread {
+  const worker = new Worker(workerScript());
+  worker.unref();
+  const ended = new Promise<never>((_, reject) => {
+    worker.once('error', (err) => reject(err));
+    worker.once('exit', (code) => reject(new Error(`exit code ${code}`)));
   });
+  ended.catch(() => {});
+  const thread: Thread = { worker, endpoint: nodeEndpoint(worker), ended, idleTimer: null };
+  // A thread that dies while idle is not handed out.
+  ended.catch(() => {
+    const k = idle.indexOf(thread);
+    if (k >= 0) idle.splice(k, 1);
+  });
+  return thread;
+}
+
+function park(thread: Thread): void {
+  thread.worker.unref();
+  thread.idleTimer = setTimeout(() => {
+    const k = idle.indexOf(thread);
+    if (k >= 0) idle.splice(k, 1);
+    void thread.worker.terminate();
+  }, IDLE_MS);
+  thread.idleTimer.unref();
+  idle.push(thread);
+}
+
+/**
+ * Starts worker threads until `count` are idle, so that they load while this thread reads the
+ * config and opens the run (`sacla analyse` calls it first thing).
+ */
+export function prestartThreads(count: number): void {
+  while (idle.length < count) park(startThread());
+}
+
+export const spawnThread: Spawn = async (index) => {
+  const thread = idle.shift() ?? startThread();
+  if (thread.idleTimer) clearTimeout(thread.idleTimer);
+  thread.worker.ref();
+  let finished = false;
+  const failed = thread.ended.catch((err: Error) => {
+    throw finished ? err : new Error(`worker ${index} stopped before it finished (${err.message})`);
+  });
+  failed.catch(() => {});
   return {
-    endpoint: nodeEndpoint(thread),
+    endpoint: thread.endpoint,
     terminate() {
       finished = true;
-      void thread.terminate();
+      void thread.worker.terminate();
+    },
+    release() {
+      finished = true;
+      park(thread);
     },
     failed,
   };

@@ -13,17 +13,28 @@ import type { ShareApi } from '../analysis/share.js';
 export interface SpawnedWorker {
   endpoint: Comlink.Endpoint;
   terminate(): void;
+  /** After a job that succeeded: hands the worker back to its transport for the next job (else it is terminated). */
+  release?(): void;
   /** Rejects when the worker fails or exits before it is done (never resolves). */
   failed: Promise<never>;
 }
 
 export type Spawn = (index: number) => Promise<SpawnedWorker>;
 
+// One proxy per endpoint: a kept worker serves many jobs, and each wrap adds a listener to it.
+const remotes = new WeakMap<Comlink.Endpoint, Comlink.Remote<ShareApi>>();
+function remoteOf(endpoint: Comlink.Endpoint): Comlink.Remote<ShareApi> {
+  let remote = remotes.get(endpoint);
+  if (!remote) remotes.set(endpoint, (remote = Comlink.wrap<ShareApi>(endpoint)));
+  return remote;
+}
+
 /** A WorkerPool over a transport. */
 export function workerPool(spawn: Spawn): WorkerPool {
   return async (job, onProgress, signal, onPartial) => {
     const started: SpawnedWorker[] = [];
     const stop = () => started.forEach((w) => w.terminate());
+    let succeeded = false;
     let aborted: Error | null = null;
     const abort = new Promise<never>((_, reject) => {
       const onAbort = () => {
@@ -60,17 +71,21 @@ export function workerPool(spawn: Spawn): WorkerPool {
           latest[w] = states;
           if (latest.every((s) => s !== null)) onPartial(latest as (SinkState | null)[][]);
         });
-      return await Promise.all(
+      const results = await Promise.all(
         workers.map((worker, w) => {
-          const api = Comlink.wrap<ShareApi>(worker.endpoint);
+          const api = remoteOf(worker.endpoint);
           const share: ParallelJob & { worker: number } = { ...job, worker: w };
           return Promise.race([api.analyse(share, progress, partial), worker.failed, abort]);
         }),
       );
+      succeeded = true;
+      return results;
     } catch (err) {
       throw aborted ?? err;
     } finally {
-      stop();
+      // Only workers that all finished are kept: after a failure or an abort, none is trusted.
+      if (succeeded) started.splice(0).forEach((w) => (w.release ? w.release() : w.terminate()));
+      else stop();
     }
   };
 }

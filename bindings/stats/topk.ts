@@ -40,16 +40,19 @@ export class TopK<P = unknown> {
 
   /**
    * Offers an entry. `payload` may be a function, called only if the entry gets in (so a
-   * shot's images are copied only for shots that make the top k). `order` defaults to
-   * the arrival count; pass the shot index when entries come from several workers.
+   * shot's images are copied only for shots that make the top k); it is handed the payload of
+   * the entry this one pushes out (undefined while fewer than k are kept), whose buffers it may
+   * reuse: that entry is gone. `order` defaults to the arrival count; pass the shot index when
+   * entries come from several workers.
    */
-  add(value: number, payload: P | (() => P), order: number = this.#seen): boolean {
+  add(value: number, payload: P | ((evicted: P | undefined) => P), order: number = this.#seen): boolean {
     this.#seen++;
     if (!(value === value)) return false;
     const candidate = { value, order, payload: undefined as unknown as P };
     const full = this.#entries.length >= this.k;
     if (full && ranksBefore(this.#entries[this.#entries.length - 1], candidate) <= 0) return false;
-    candidate.payload = typeof payload === 'function' ? (payload as () => P)() : payload;
+    const evicted = full ? this.#entries[this.#entries.length - 1].payload : undefined;
+    candidate.payload = typeof payload === 'function' ? (payload as (evicted: P | undefined) => P)(evicted) : payload;
     this.#insert(candidate);
     return true;
   }

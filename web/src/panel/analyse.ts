@@ -19,6 +19,9 @@ function progressText(p: ProgressInfo): string {
   return `${p.done} / ${p.total} shots · ${p.shotsPerSecond.toFixed(1)} shots/s · ${eta}`;
 }
 
+// A Cancel pressed before the analysis reached the worker (see the frame it waits for).
+let cancelledEarly = false;
+
 /** The final state, and when it came (`data-at`: the page's clock, for the tests' long-task check). */
 function finish(state: 'done' | 'failed', text: string): void {
   const t = $('progress-text');
@@ -48,6 +51,11 @@ async function analyse(): Promise<void> {
   update({ run: { kind: 'live', run: run.run, label: run.name, config: panel.config, seq: mine } });
   const started = performance.now();
   try {
+    // The live view is drawn before the workers take every core: the same render a moment
+    // later, beside them, can stretch past 100 ms of wall time.
+    cancelledEarly = false;
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    if (cancelledEarly) throw new Error('cancelled');
     const meta = await api.analyse(
       panel.config,
       run.path,
@@ -93,7 +101,10 @@ async function analyse(): Promise<void> {
 export function setUpAnalysis(): void {
   $<HTMLInputElement>('workers').value = String(Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8)));
   $('analyse').onclick = () => void analyse();
-  $('cancel').onclick = () => void api.cancel();
+  $('cancel').onclick = () => {
+    cancelledEarly = true;
+    void api.cancel();
+  };
   $('save').onclick = async () => {
     if (!panel.result) return;
     try {

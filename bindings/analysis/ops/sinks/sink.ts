@@ -14,9 +14,19 @@ export function asDataset(value: unknown): Dataset {
   return { data: nd.data, shape: [...nd.shape] };
 }
 
-/** Copies one shot's value out of wasm memory (what per-shot lists and top-k keep). */
-export function keep(value: ShotValue): Dataset {
-  return isImage(value) ? { data: value.data.copy(), shape: [...value.shape] } : { data: Float64Array.of(value), shape: [] };
+/**
+ * Copies one shot's value out of wasm memory (what per-shot lists and top-k keep), into `reuse`
+ * when it is a dataset of the same type and size that nothing else holds (a fresh 4 MB array
+ * per copy costs its page faults every time).
+ */
+export function keep(value: ShotValue, reuse?: Dataset): Dataset {
+  if (!isImage(value)) return { data: Float64Array.of(value), shape: [] };
+  const view = value.data.view();
+  if (reuse && reuse.data.constructor === view.constructor && reuse.data.length === view.length) {
+    (reuse.data as Float32Array | Float64Array).set(view);
+    return { data: reuse.data, shape: [...value.shape] };
+  }
+  return { data: view.slice(), shape: [...value.shape] };
 }
 
 /** One array of the parts in order: float64 if any part is float64, else float32. */

@@ -23,7 +23,7 @@ class TopKSink implements Sink {
 
   accumulate(value: ShotValue, shot: number, payloads: Record<string, Payload> = {}): void {
     if (isImage(value)) throw new TypeError('topK: the ranking value must be a number per shot');
-    this.topK.add(value, () => Object.fromEntries(this.payloadNames.map((name) => [name, keep(payloads[name]())])), shot);
+    this.topK.add(value, (evicted) => Object.fromEntries(this.payloadNames.map((name) => [name, keep(payloads[name](), evicted?.[name])])), shot);
   }
 
   exportState(): SinkState {
