@@ -17,11 +17,11 @@ const browser = await launchChromium();
 const written = [];
 
 /** A screenshot of the viewport with `selector` at its top (the page scrolled to it). */
-async function shot(page, name, selector = null) {
+async function shot(page, name, selector = null, settleMs = 2500) {
   if (selector) await page.locator(selector).first().evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8));
   else await page.evaluate(() => window.scrollTo(0, 0));
   // The plots on screen mount one per frame, and draw.
-  await page.waitForTimeout(2500);
+  await page.waitForTimeout(settleMs);
   await page.screenshot({ path: join(out, `${name}.png`) });
   written.push(`${name}.png`);
 }
@@ -36,8 +36,9 @@ try {
   await page.waitForFunction(() => ['ok', 'warning', 'error'].includes(document.querySelector('#run-check')?.dataset.state), null, { timeout: 120_000 });
   await page.$eval('#analyse', (b) => b.click());
   await page.waitForSelector('.live-image canvas.colour-image', { timeout: 120_000 });
-  await page.waitForTimeout(1500);
-  await shot(page, 'live-preview');
+  // While it runs: the live preview is plain canvases, drawn at once; the run takes a few seconds.
+  await page.waitForTimeout(300);
+  await shot(page, 'live-preview', null, 200);
   await page.waitForFunction(() => document.querySelector('#progress-text')?.dataset.state === 'done', null, { timeout: 300_000 });
   await shot(page, 'run-view');
   await shot(page, 'run-view-images', 'section.images [data-panel="side_mean"]');
