@@ -3,11 +3,13 @@ import { Option, type Command } from 'commander';
 import { readResults } from '../analysis/results.js';
 import { median } from '../core/numeric.js';
 import { runSelection, selectedRuns, type RunSelection } from './runList.js';
+import { alignedTable, csvField, formatColumn, plainNumber } from '../analysis/table/table.js';
 
 interface ResultsOptions {
   runs?: RunSelection;
   run?: RunSelection;
   json?: boolean;
+  csv?: boolean;
 }
 
 interface Row {
@@ -22,12 +24,6 @@ interface Row {
 
 const time = (seconds: unknown) => (typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : null);
 
-function format(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const a = Math.abs(value);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? value.toExponential(3) : value.toPrecision(4);
-}
-
 export function registerResults(program: Command): void {
   program
     .command('results')
@@ -36,6 +32,7 @@ export function registerResults(program: Command): void {
     .option('--runs <runs>', 'only these runs: N, A-B, A-, -B or a list (3,5-7,10-)', runSelection('--runs'))
     .addOption(new Option('--run <runs>', 'the same as --runs').argParser(runSelection('--run')))
     .option('--json', 'print one JSON object per run')
+    .option('--csv', 'print CSV (full precision) instead of the aligned table')
     .action(async (dir: string, opts: ResultsOptions) => {
       const runs = selectedRuns(opts);
       const rows: Row[] = [];
@@ -62,9 +59,18 @@ export function registerResults(program: Command): void {
       }
       const names = [...new Set(rows.flatMap((r) => Object.keys(r.medians)))];
       const header = ['run', 'start (UTC)', 'good/total', ...names.map((n) => `median ${n}`)];
-      const table = rows.map((r) => [String(r.run), r.start ?? '-', `${r.goodShots}/${r.shotsInRun}`, ...names.map((n) => (n in r.medians ? format(r.medians[n]) : '-'))]);
-      const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-      const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-      process.stdout.write([line(header), line(widths.map((w) => '-'.repeat(w))), ...table.map(line)].join('\n') + '\n');
+      const medians = names.map((n) => rows.map((r) => (n in r.medians ? r.medians[n] : null)));
+      if (opts.csv) {
+        const lines = [header.map(csvField).join(',')];
+        for (const [k, r] of rows.entries()) {
+          lines.push([String(r.run), r.start ?? '', `${r.goodShots}/${r.shotsInRun}`, ...medians.map((column) => (column[k] === null ? '' : plainNumber(column[k]!)))].map(csvField).join(','));
+        }
+        process.stdout.write(lines.join('\r\n') + '\r\n');
+        return;
+      }
+      // One number format per column, so that a column reads down (sacla table does the same).
+      const formatted = medians.map((column) => formatColumn(column));
+      const cells = rows.map((r, k) => [String(r.run), r.start ?? '-', `${r.goodShots}/${r.shotsInRun}`, ...formatted.map((column) => column[k])]);
+      process.stdout.write(alignedTable(header, cells, header.map((_, i) => (i === 0 || i >= 3 ? 'right' : 'left'))));
     });
 }

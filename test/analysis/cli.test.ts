@@ -128,4 +128,26 @@ describe('sacla results', () => {
     expect(parsed[0].medians.shutter_open).toBe(1);
     expect(Object.keys(parsed[0].medians)).toContain('attenuator_eh_5_Si_m');
   });
+
+  test('one number format per column, right-aligned; CSV with the medians in full precision', () => {
+    const out = join(dir, 'out-range');
+    const json = sacla('results', out, '--json');
+    const medians = json.stdout.trim().split('\n').map((l) => JSON.parse(l).medians as Record<string, number>);
+    const table = sacla('results', out);
+    const lines = table.stdout.trimEnd().split('\n');
+    const header = lines[0];
+    for (const name of ['sampleX2', 'sampleZ1', 'diode', 'attenuator_eh_5_Si_m']) {
+      // The cells of the column end where its header ends (right-aligned).
+      const end = header.indexOf(`median ${name}`) + `median ${name}`.length;
+      const cells = lines.slice(2).map((l) => l.slice(0, end).split(/\s+/).pop()!);
+      const shapes = new Set(cells.map((c) => c.replace(/\d/g, '0').replace(/^-/, '')));
+      expect(shapes.size, `${name}: ${cells.join(' ')}`).toBe(1);
+      cells.forEach((c, k) => expect(Math.abs(Number(c) - medians[k][name])).toBeLessThanOrEqual(Math.abs(medians[k][name]) * 5e-3 + 1e-12));
+    }
+    const csv = sacla('results', out, '--csv');
+    expect(csv.status, csv.stderr).toBe(0);
+    const rows = csv.stdout.trimEnd().split('\r\n').map((l) => l.split(','));
+    const at = rows[0].indexOf('median diode');
+    expect(rows.slice(1).map((r) => Number(r[at]))).toEqual(medians.map((m) => m.diode));
+  });
 });
