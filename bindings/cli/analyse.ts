@@ -1,11 +1,11 @@
 // `sacla analyse`: runs → result files, with a progress bar and a one-line summary per run.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { Interrupted, stopsEverything } from './exit.js';
+import { stopsEverything } from './exit.js';
+import { interruptible, shotProgress, type ShotProgress } from './progress.js';
 import { ConfigError, DataError } from '../core/errors.js';
-import cliProgress from 'cli-progress';
 import { join, resolve } from 'node:path';
 import { loadConfig, defaultConfigPath, configHash } from '../analysis/config/index.js';
-import type { AnalyseOptions as RunOptions, AnalysisResult, Progress } from '../analysis/pipeline.js';
+import type { AnalyseOptions as RunOptions, AnalysisResult } from '../analysis/pipeline.js';
 import { analysePart, analyseRun } from '../node/index.js';
 import { partName, writePart } from '../analysis/parts.js';
 import { capWorkers, defaultWorkers, prestartThreads } from '../node/workers.js';
@@ -88,31 +88,13 @@ export function registerAnalyse(program: Command): void {
       }
       for (const path of stale) process.stderr.write(`sacla: removed ${path}, left by a write that was killed\n`);
       if (notice) process.stderr.write(`sacla: --workers: ${notice}\n`);
-      const controller = new AbortController();
-      const interrupt = () => {
-        controller.abort(new Interrupted());
-        removePendingResults();
-      };
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
+      const stop = interruptible(removePendingResults);
       let failures = 0;
       try {
         for (const requested of runs) {
-          if (controller.signal.aborted) break;
+          if (stop.signal.aborted) break;
           let run = requested;
-          const bar =
-            !opts.quiet && process.stderr.isTTY
-              ? new cliProgress.SingleBar(
-                  {
-                    format: 'run {run} [{bar}] {value}/{total} shots | {speed} shots/s | ETA {eta_formatted}',
-                    stream: process.stderr,
-                    hideCursor: true,
-                    clearOnComplete: true,
-                    etaBuffer: 50,
-                  },
-                  cliProgress.Presets.shades_classic,
-                )
-              : null;
+          let progress: ShotProgress | undefined;
           try {
             run = (await resolveRun(opts.data, requested, { combine: opts.combine })).run;
             const path = resolve(join(opts.out, opts.part ? partName(run, opts.part.part, opts.part.parts) : resultName(run)));
@@ -127,40 +109,21 @@ export function registerAnalyse(program: Command): void {
               const made = stored === null ? 'is not a readable result file with a config hash' : `was made with another config (config_hash ${stored}, this config's is ${hash})`;
               throw new DataError(`${path} ${made}: not replaced (--force replaces it, or choose another --out)`);
             }
-            let started = false;
-            // Without a terminal (batch logs, pipes): a plain line at the start and every 5 s.
-            let lastLine = -Infinity;
-            const line = (p: Progress) => {
-              const now = performance.now();
-              if (opts.quiet || (now - lastLine < 5000 && p.done > 0)) return;
-              lastLine = now;
-              const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : '';
-              process.stderr.write(`run ${run}: ${p.done}/${p.total} shots, ${p.shotsPerSecond.toFixed(1)} shots/s${eta}\n`);
-            };
+            progress = shotProgress(`run ${run}`, opts.quiet);
             const analyseOptions: RunOptions = {
               workers,
               maxShots: opts.maxShots,
               step: opts.step,
               configPath,
               combine: opts.combine,
-              signal: controller.signal,
-              warn: (m) => {
-                bar?.stop();
-                process.stderr.write(`sacla: ${m}\n`);
-              },
-              onProgress: (p) => {
-                if (!bar) return line(p);
-                if (!started) {
-                  bar.start(p.total, 0, { run, speed: '-' });
-                  started = true;
-                }
-                bar.update(p.done, { run, speed: p.shotsPerSecond.toFixed(1) });
-              },
+              signal: stop.signal,
+              warn: progress.warn,
+              onProgress: progress.onProgress,
             };
             if (opts.part) {
               const t0 = performance.now();
               const part = await analysePart(config, { data: opts.data, run }, opts.part.part, opts.part.parts, analyseOptions);
-              bar?.stop();
+              progress?.stop();
               const written = await writePart(opts.out, part);
               const seconds = (performance.now() - t0) / 1000;
               if (opts.json) process.stdout.write(JSON.stringify({ run, part: part.part, parts: part.parts, goodShots: part.goodShots, seconds, output: written }) + '\n');
@@ -168,7 +131,7 @@ export function registerAnalyse(program: Command): void {
               continue;
             }
             const result = await analyseRun(config, { data: opts.data, run }, analyseOptions);
-            bar?.stop();
+            progress?.stop();
             const written = await writeResult(opts.out, result);
             if (opts.json) {
               process.stdout.write(
@@ -187,8 +150,8 @@ export function registerAnalyse(program: Command): void {
               process.stdout.write(summary(result, written) + '\n');
             }
           } catch (err) {
-            bar?.stop();
-            if (controller.signal.aborted) throw controller.signal.reason;
+            progress?.stop();
+            if (stop.signal.aborted) throw stop.signal.reason;
             const error = err as Error;
             // A config or usage mistake stops everything; a bad run is reported and skipped.
             if (stopsEverything(error)) throw error;
@@ -198,11 +161,10 @@ export function registerAnalyse(program: Command): void {
           }
         }
       } finally {
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        stop.release();
       }
       // A signal between two runs: the runs done are written, the rest are not started.
-      if (controller.signal.aborted) throw controller.signal.reason;
+      if (stop.signal.aborted) throw stop.signal.reason;
       if (failures) {
         process.stderr.write(`sacla: ${failures} of ${runs.length} run(s) failed\n`);
         process.exitCode = 1;

@@ -1,16 +1,14 @@
 // `sacla darks`: a dark run → one dark file and one bad-pixel mask per configured detector, where
 // `closestDark` and the `mask` transform find them.
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { resolve } from 'node:path';
 import { loadConfig, defaultConfigPath } from '../analysis/config/index.js';
 import { defaultDarksFolder, makeDarks, removePendingDarks, type DarkRunResult, type DetectorDark } from '../analysis/darkRun.js';
 import { checkWritable, files, isStaleTemporary, paths } from '../core/files.js';
 import { ConfigError } from '../core/errors.js';
-import type { Progress } from '../analysis/pipeline.js';
 import { resolveRun } from '../data/runfile.js';
 import { dataFolder, existingPath, outputFolder, runNumber } from './options.js';
-import { Interrupted } from './exit.js';
+import { interruptible, shotProgress, type ShotProgress } from './progress.js';
 
 interface DarksOptions {
   data: string;
@@ -100,66 +98,28 @@ export function registerDarks(program: Command): void {
         files().remove(path);
         process.stderr.write(`sacla: removed ${path}, left by a write that was killed\n`);
       }
-      const controller = new AbortController();
-      const interrupt = () => {
-        controller.abort(new Interrupted());
-        removePendingDarks();
-      };
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
-      const bar =
-        !opts.quiet && process.stderr.isTTY
-          ? new cliProgress.SingleBar(
-              {
-                format: 'darks run {run} [{bar}] {value}/{total} shots | {speed} shots/s | ETA {eta_formatted}',
-                stream: process.stderr,
-                hideCursor: true,
-                clearOnComplete: true,
-                etaBuffer: 50,
-              },
-              cliProgress.Presets.shades_classic,
-            )
-          : null;
-      let started = false;
-      // Without a terminal (batch logs, pipes): a plain line at the start and every 5 s.
-      let lastLine = -Infinity;
-      const line = (p: Progress & { run: number }) => {
-        const now = performance.now();
-        if (opts.quiet || (now - lastLine < 5000 && p.done > 0)) return;
-        lastLine = now;
-        const eta = Number.isFinite(p.etaSeconds) ? `, ETA ${p.etaSeconds.toFixed(0)} s` : '';
-        process.stderr.write(`darks run ${p.run}: ${p.done}/${p.total} shots, ${p.shotsPerSecond.toFixed(1)} shots/s${eta}\n`);
-      };
+      const stop = interruptible(removePendingDarks);
+      let progress: ShotProgress | undefined;
       try {
         const run = (await resolveRun(opts.data, opts.run)).run;
+        progress = shotProgress(`darks run ${run}`, opts.quiet);
         const result = await makeDarks(config, { data: opts.data, run }, {
           out: opts.out,
           detectors: opts.detectors,
           maskSigma: opts.maskSigma,
           force: opts.force,
-          signal: controller.signal,
-          warn: (m) => {
-            bar?.stop();
-            process.stderr.write(`sacla: ${m}\n`);
-          },
-          onProgress: (p) => {
-            if (!bar) return line({ ...p, run });
-            if (!started) {
-              bar.start(p.total, 0, { run, speed: '-' });
-              started = true;
-            }
-            bar.update(p.done, { run, speed: p.shotsPerSecond.toFixed(1) });
-          },
+          signal: stop.signal,
+          warn: progress.warn,
+          onProgress: progress.onProgress,
         });
-        bar?.stop();
+        progress.stop();
         process.stdout.write((opts.json ? JSON.stringify(result) : summary(result)) + '\n');
       } catch (err) {
-        bar?.stop();
-        if (controller.signal.aborted) throw controller.signal.reason;
+        progress?.stop();
+        if (stop.signal.aborted) throw stop.signal.reason;
         throw err;
       } finally {
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        stop.release();
       }
     });
 }

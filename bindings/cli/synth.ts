@@ -5,7 +5,7 @@ import { writeSyntheticRun, type Layout, type PresetName } from '../data/synth.j
 import { integer, formatBytes, outputFolder } from './options.js';
 import { checkWritable } from '../core/files.js';
 import { ConfigError } from '../core/errors.js';
-import { Interrupted } from './exit.js';
+import { interruptible } from './progress.js';
 
 export function registerSynth(program: Command): void {
   program
@@ -48,10 +48,7 @@ export function registerSynth(program: Command): void {
           )
         : null;
       bar?.start(opts.shots, 0);
-      const controller = new AbortController();
-      const interrupt = () => controller.abort(new Interrupted());
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
+      const stop = interruptible();
       let res;
       try {
         res = await writeSyntheticRun({
@@ -62,12 +59,11 @@ export function registerSynth(program: Command): void {
           layout: opts.layout,
           seed: opts.seed,
           onProgress: (done) => bar?.update(done),
-          signal: controller.signal,
+          signal: stop.signal,
         });
       } finally {
         bar?.stop();
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        stop.release();
       }
       const seconds = (performance.now() - t0) / 1000;
       if (opts.json) {

@@ -72,6 +72,14 @@ export function runsInFile(h5: H5Reader): number[] {
   return groups.sort((a, b) => a - b);
 }
 
+/** The first, last and middle (their mean) tag times, UNIX s, of a run's time stamps; null without. */
+export function timeSpan(stamps: ArrayLike<number> | null): { start: number | null; end: number | null; middle: number | null } {
+  if (!stamps || !stamps.length) return { start: null, end: null, middle: null };
+  const start = stamps[0];
+  const end = stamps[stamps.length - 1];
+  return { start, end, middle: (start + end) / 2 };
+}
+
 export class RunFile {
   readonly base: string;
   /** All tags of the run in this file (`event_info/tag_number_list`), ascending. */
@@ -136,19 +144,17 @@ export class RunFile {
 
   /** UNIX time (s) of the first tag, or null. */
   get startTime(): number | null {
-    return this.timeStamps && this.timeStamps.length ? this.timeStamps[0] : null;
+    return timeSpan(this.timeStamps).start;
   }
 
   /** UNIX time (s) of the last tag, or null. */
   get endTime(): number | null {
-    return this.timeStamps && this.timeStamps.length ? this.timeStamps[this.timeStamps.length - 1] : null;
+    return timeSpan(this.timeStamps).end;
   }
 
   /** Middle of the run (mean of first and last tag time), used to choose a dark. */
   get middleTime(): number | null {
-    const s = this.startTime;
-    const e = this.endTime;
-    return s === null || e === null ? null : (s + e) / 2;
+    return timeSpan(this.timeStamps).middle;
   }
 
   private scalar(p: string): number | null {

@@ -2,7 +2,7 @@
 // (`run_N_bg.h5` + `run_N_sig.h5`, mpmdean/py15sacla SaveRunHDF): the tags of all files in
 // one ascending list, each tag read from the file that holds it.
 import { DataError } from '../core/errors.js';
-import { RunFile, type RunInfo } from './runfile.js';
+import { RunFile, timeSpan, type RunInfo } from './runfile.js';
 import { resolveDetector, type DetectorLayout } from './sensors.js';
 
 export class RunSource {
@@ -60,18 +60,16 @@ export class RunSource {
   }
 
   get startTime(): number | null {
-    return this.timeStamps && this.timeStamps.length ? this.timeStamps[0] : null;
+    return timeSpan(this.timeStamps).start;
   }
 
   get endTime(): number | null {
-    return this.timeStamps && this.timeStamps.length ? this.timeStamps[this.timeStamps.length - 1] : null;
+    return timeSpan(this.timeStamps).end;
   }
 
   /** Middle of the run (mean of first and last tag time), used to choose a dark. */
   get middleTime(): number | null {
-    const s = this.startTime;
-    const e = this.endTime;
-    return s === null || e === null ? null : (s + e) / 2;
+    return timeSpan(this.timeStamps).middle;
   }
 
   runInfo(): RunInfo {
