@@ -89,7 +89,9 @@ describe('sacla batch --scheduler slurm on a real cluster', () => {
     expect(submit.status, submit.stderr).toBe(0);
     const first = /Slurm job (\d+) \(3 runs\)/.exec(submit.stdout)?.[1];
     const second = /Slurm job (\d+) \(1 run\)/.exec(submit.stdout)?.[1];
-    expect(first && second, submit.stdout).toBeTruthy();
+    expect(first, submit.stdout).toMatch(/^\d+$/);
+    expect(second, submit.stdout).toMatch(/^\d+$/);
+    expect(second).not.toBe(first);
 
     // Wait until nothing is pending or running (bounded).
     const t0 = Date.now();
