@@ -23,9 +23,7 @@ const lut = (() => {
 })();
 
 // Pictures are coloured a slice at a time, one slice per task (while the analysis workers keep
-// every core busy, even a short loop on the page's thread can take long in wall time), and
-// shown through an ImageBitmap made off the page's thread: a canvas's first putImageData
-// sets up its backing with the GPU process, which is slow when the workers keep it waiting.
+// every core busy, even a short loop on the page's thread can take long in wall time).
 const SLICE = 16_384;
 // One drain is scheduled at a time: a job may queue the next slice while it runs.
 const queue: (() => void)[] = [];
@@ -95,13 +93,16 @@ export function ColourImage({ image, label, range, onRange }: { image: Data; lab
       }
       at = end;
       if (at < n) return later(paint);
-      void createImageBitmap(pixels).then((bitmap) => {
-        const canvas = ref.current;
-        if (!alive || !canvas) return bitmap.close();
-        canvas.width = cols;
-        canvas.height = rows;
-        canvas.getContext('bitmaprenderer')!.transferFromImageBitmap(bitmap);
-      });
+      const canvas = ref.current;
+      if (!canvas) return;
+      canvas.width = cols;
+      canvas.height = rows;
+      // A canvas kept in main memory (willReadFrequently turns off its GPU backing), filled
+      // with putImageData: no GPU context at all. A GPU-backed canvas, or an ImageBitmap, makes
+      // the page ask the GPU process for a command buffer the first time (Chromium's traces:
+      // GpuChannelHost::CreateViewCommandBuffer, 30–150 ms with a software GPU while the
+      // workers keep every core busy), in the middle of an analysis.
+      canvas.getContext('2d', { willReadFrequently: true })!.putImageData(pixels, 0, 0);
     };
     later(range ? paint : scan);
     return () => {
