@@ -57,9 +57,15 @@ export interface AnalyseOptions {
   /**
    * With several workers, run one of the shares in this thread and start one worker fewer (a
    * thread that needs no start-up: the Node entry's default; not with onPreview, nor in a page,
-   * whose main thread draws).
+   * whose main thread draws: a browser's analysis worker may).
    */
   shareInThisThread?: boolean;
+  /**
+   * With shareInThisThread: called before each shot of the share run in this thread with its
+   * plan (a reference, nothing copied), so that a live preview can ask it for its states as it
+   * asks the workers; with null once the share is done (the plan is then disposed).
+   */
+  onSharePlan?: (plan: Plan | null) => void;
 }
 
 /** A run split across workers: what each needs to open the run and which shots are its. */
@@ -321,7 +327,9 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
         share: { index: 0, count: requested },
         onProgress: (done) => report(workersDone + (ownDone = done)),
         signal: options.signal,
-      });
+        onPartial: options.onSharePlan,
+        partialMs: 0,
+      }).finally(() => options.onSharePlan?.(null));
       let mine: ShareResult;
       try {
         mine = { states: own.exportStates(), goodShots: good.length };

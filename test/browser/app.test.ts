@@ -104,7 +104,7 @@ test('checks and analyses a synthetic run: the report, good shots, side_mean on 
 
   expect(await analyse(page)).toBe('done');
   expect(await page.textContent('#analysis-errors')).toBe('');
-  expect(await page.textContent('#progress-text')).toMatch(/^\d+ \/ \d+ shots · [\d.]+ shots\/s · done in [\d.]+ s with \d workers?$/);
+  expect(await page.textContent('#progress-text')).toMatch(/^\d+ \/ \d+ shots · [\d.]+ shots\/s · done in [\d.]+ s with \d workers?( · read from the browser's copy)?$/);
   expect(await page.textContent('#analysis-warnings')).toBe('');
   expect(Number(await page.textContent('[data-testid=good-shots]'))).toBe(nodeResult.goodShots);
 

@@ -10,6 +10,7 @@ import { getState, subscribe, update, type State } from './store.js';
 import { setUpRuns } from './panel/runs.js';
 import { setUpConfig } from './panel/config.js';
 import { setUpAnalysis } from './panel/analyse.js';
+import { setUpCopies } from './panel/copies.js';
 import { $ } from './panel/state.js';
 import { RunView } from './views/run/RunView.js';
 import { TableView } from './views/table/TableView.js';
@@ -40,6 +41,7 @@ subscribe(() => {
 setUpRuns();
 setUpConfig();
 setUpAnalysis();
+setUpCopies();
 
 // Ready once the plots' start-up costs are paid; for the end-to-end test and the console.
 await warmUp();

@@ -78,6 +78,8 @@ export interface ResultMeta {
   config: unknown;
   /** Made by an analysis in this tab (it can be saved), not opened from a file. */
   analysed: boolean;
+  /** For an analysis: whether the run was read from its copy in the browser's storage. */
+  fromCopy?: boolean;
   warnings: string[];
 }
 

@@ -9,6 +9,7 @@ import { update } from '../store.js';
 import { addAnalysis, openResultFiles, showResult } from '../results.js';
 import { download } from '../plots/png.js';
 import { checkAfterAnalysis } from './checking.js';
+import { pauseCopies, resumeCopies } from './copies.js';
 import { $, errorText, panel, selectedRun, updateButtons } from './state.js';
 import type { ProgressInfo } from '../types.js';
 
@@ -50,6 +51,7 @@ async function analyse(): Promise<void> {
   $('progress-text').textContent = 'opening the run…';
   update({ run: { kind: 'live', run: run.run, label: run.name, config: panel.config, seq: mine } });
   const started = performance.now();
+  pauseCopies();
   try {
     // The live view is drawn before the workers take every core: the same render a moment
     // later, beside them, can stretch past 100 ms of wall time.
@@ -82,7 +84,9 @@ async function analyse(): Promise<void> {
     bar.max = Math.max(1, good);
     bar.value = good;
     const made = Number(meta.attrs.workers) > 1 ? `${meta.attrs.workers} workers` : '1 worker';
-    finish('done', `${good} / ${last?.total ?? good} shots · ${(good / seconds).toFixed(1)} shots/s · done in ${seconds.toFixed(1)} s with ${made}`);
+    const source = meta.fromCopy ? " · read from the browser's copy" : '';
+    finish('done', `${good} / ${last?.total ?? good} shots · ${(good / seconds).toFixed(1)} shots/s · done in ${seconds.toFixed(1)} s with ${made}${source}`);
+    $('progress-text').dataset.source = meta.fromCopy ? 'copy' : 'file';
     addAnalysis(meta);
     showResult(meta);
   } catch (err) {
@@ -93,6 +97,7 @@ async function analyse(): Promise<void> {
     update({ run: { kind: 'message', text: message === 'cancelled' ? 'Cancelled.' : 'The analysis failed: see the message on the left.' } });
   } finally {
     panel.running = false;
+    resumeCopies();
     updateButtons();
     checkAfterAnalysis();
   }

@@ -6,6 +6,7 @@ import { fmt } from '../plots/format.js';
 import { h, setList } from '../dom.js';
 import { addBrowsable } from '../store.js';
 import { forgetCheck, scheduleCheck } from './checking.js';
+import { forgetCopies, keepCopies } from './copies.js';
 import { $, errorText, panel, selectedRun, updateButtons } from './state.js';
 import type { MountFile, RunSummary } from '../types.js';
 
@@ -73,6 +74,7 @@ function showRunInfo(): void {
 async function openRuns(files: MountFile[]): Promise<void> {
   if (!files.length) return;
   if (panel.running) return setList($('run-problems'), ['an analysis is running: cancel it before opening other files']);
+  forgetCopies();
   setList($('run-problems'), [`reading ${files.length} file${files.length > 1 ? 's' : ''}…`]);
   try {
     const opened = await api.openRuns(files);
@@ -85,6 +87,7 @@ async function openRuns(files: MountFile[]): Promise<void> {
     sel.replaceChildren(...opened.runs.map((r) => new Option(`run ${r.run} · ${r.tags} tags · ${r.name}`, `${r.path}#${r.run}`)));
     if (opened.runs.length) sel.selectedIndex = opened.runs.length - 1;
     const names = new Set(opened.runs.map((r) => r.name));
+    keepCopies(files.filter((f) => names.has(f.path)));
     addBrowsable(files.filter((f) => names.has(f.path)).map((f) => ({ key: `run:${f.path}:${f.file.size}:${f.file.lastModified}`, label: f.path, kind: 'run file' as const, file: f.file })));
     showRunInfo();
     forgetCheck();

@@ -12,6 +12,7 @@ import { writeResult } from '../../../bindings/analysis/results.js';
 import { files } from '../../../bindings/core/files.js';
 import type { ExperimentConfig } from '../../../bindings/analysis/config/index.js';
 import { prestartShotWorkers, webPool } from './pool.js';
+import { attachStoredCopies, detachStoredCopies } from './storedCopies.js';
 import { LivePreview } from './preview.js';
 import { isH5, listRuns } from './runs.js';
 import { dataset, hold, metaOf, pathOf, release, slice, small } from './results.js';
@@ -74,6 +75,8 @@ const api = {
     const signal = controller.signal;
     // A check still reading the run finishes first; later ones refuse while this runs.
     await fileWork;
+    // Copies made since the files were opened count from this analysis on.
+    const fromCopy = (await attachStoredCopies(dataFiles)).includes(path.replace(`${DATA}/`, ''));
     const workers = webPool(dataFiles, DATA);
     const preview = new LivePreview(config, path, run, workers);
     live = { preview, config, done: 0 };
@@ -83,6 +86,10 @@ const api = {
         workers: options.workers,
         maxShots: options.maxShots ?? undefined,
         pool: workers.pool,
+        // Share 0 in this worker, one shot worker fewer: this worker would otherwise only wait
+        // and merge, a thread more than the machine has cores for (docs/web.md, "Speed").
+        shareInThisThread: true,
+        onSharePlan: (plan) => (preview.ownShare = plan),
         signal,
         onProgress: (p) => {
           if (live) live.done = p.done;
@@ -98,6 +105,7 @@ const api = {
       const written = await writeResult(`${ANALYSED}/${run}`, result);
       const meta = await hold(id, written, path.replace(`${DATA}/`, ''), true);
       meta.warnings.unshift(...warnings);
+      meta.fromCopy = fromCopy;
       return meta;
     } catch (err) {
       if (signal.aborted) throw new Error('cancelled');
@@ -109,6 +117,11 @@ const api = {
       // The next analysis most likely asks for as many.
       if (options.workers > 1) prestartShotWorkers(options.workers);
     }
+  },
+
+  /** Stops reading from the copies in the browser's storage (before they are removed). */
+  detachCopies(): void {
+    detachStoredCopies();
   },
 
   cancel(): void {

@@ -7,16 +7,18 @@ import { workerPool } from '../../../bindings/parallel/shares.js';
 import type { WorkerPool } from '../../../bindings/analysis/pipeline.js';
 import type { SinkState } from '../../../bindings/analysis/ops/index.js';
 import { spawn } from './spawn.js';
-import type { PartialStates, ShotWorkerApi } from './shot.worker.js';
+import type { ShotWorkerApi } from './shot.worker.js';
+import type { PartialStates } from './preview.js';
 import type { MountFile } from '../types.js';
 
 export interface WebPool {
   pool: WorkerPool;
   /**
-   * Each worker's states of those of these outputs split by shots (a finished worker's last
-   * answer); null until every worker has answered for the same outputs.
+   * Each share's states of those of these outputs split by shots (a finished worker's last
+   * answer), share 0 first: `own` when this thread runs it, else the first worker's; null until
+   * every share has answered for the same outputs.
    */
-  partial(outputs: string[]): Promise<{ outputs: string[]; parts: SinkState[][] } | null>;
+  partial(outputs: string[], own?: PartialStates | null): Promise<{ outputs: string[]; parts: SinkState[][] } | null>;
 }
 
 // A shot worker takes ~0.5–1 s to start in a browser (the wasm core and h5wasm's 5 MB module
@@ -57,9 +59,9 @@ export function webPool(files: MountFile[], folder: string): WebPool {
   };
   return {
     pool,
-    async partial(outputs) {
+    async partial(outputs, own) {
       const key = outputs.join('\n');
-      const answers = await Promise.all(
+      const fromWorkers = await Promise.all(
         running.map(async (w) => {
           const now = await w.partial(outputs).catch(() => null);
           if (now) last.set(w, { key, answer: now });
@@ -67,8 +69,9 @@ export function webPool(files: MountFile[], folder: string): WebPool {
           return kept?.key === key ? kept.answer : null;
         }),
       );
+      const answers = own === undefined ? fromWorkers : [own, ...fromWorkers];
       const first = answers[0];
-      if (!first || answers.length < expected || answers.some((a) => a === null || a.outputs.join('\n') !== first.outputs.join('\n'))) return null;
+      if (!first || fromWorkers.length < expected || answers.some((a) => a === null || a.outputs.join('\n') !== first.outputs.join('\n'))) return null;
       return { outputs: first.outputs, parts: answers.map((a) => a!.states) };
     },
   };

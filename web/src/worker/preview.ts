@@ -5,6 +5,7 @@
 import { Plan, type PlanContext } from '../../../bindings/analysis/plan.js';
 import { constantDatasets, openConfiguredRun, planContext } from '../../../bindings/analysis/pipeline.js';
 import type { ExperimentConfig, OutputConfig } from '../../../bindings/analysis/config/index.js';
+import type { SinkState } from '../../../bindings/analysis/ops/index.js';
 import type { Run } from '../../../bindings/data/run.js';
 import type { WebPool } from './pool.js';
 import type { Data } from '../types.js';
@@ -15,7 +16,34 @@ function written(o: OutputConfig): string[] {
   return [o.name, ...payloads];
 }
 
+export interface PartialStates {
+  /** The outputs whose states these are, in config order. */
+  outputs: string[];
+  /** Their sinks' states, in the order a Plan of just these outputs holds its sinks. */
+  states: SinkState[];
+}
+
+/**
+ * A share's states so far of those of these outputs whose sinks are split by shots (their states
+ * of every share merge exactly, whatever each has done). Sinks split by pixel blocks or kept
+ * whole by one worker (P² medians) wait for the result.
+ */
+export function partialStates(plan: Plan, outputs: string[]): PartialStates {
+  const chosen: string[] = [];
+  const sinks: Plan['sinks'] = [];
+  for (const o of plan.outputs) {
+    if (!outputs.includes(o.spec.name) || o.sink.split.kind !== 'shots') continue;
+    chosen.push(o.spec.name);
+    if (!sinks.includes(o.sink)) sinks.push(o.sink);
+  }
+  return { outputs: chosen, states: sinks.map((s) => s.sink.exportState()) };
+}
+
 export class LivePreview {
+  /** The plan of the share this thread analyses (share 0), while it runs. */
+  ownShare: Plan | null = null;
+  #lastOwn: { key: string; states: PartialStates } | null = null;
+
   #run: Promise<Run> | null = null;
   #context: Promise<PlanContext> | null = null;
 
@@ -41,7 +69,12 @@ export class LivePreview {
     const asked = this.config.outputs.filter((o) => names === null || written(o).some((n) => names.includes(n)));
     const constants = constantDatasets(this.config);
     if (!asked.length) return constants;
-    const answer = await this.workers.partial(asked.map((o) => o.name));
+    const outputNames = asked.map((o) => o.name);
+    // A finished share's last answer still counts, as a finished worker's does (./pool.ts).
+    const key = outputNames.join('\n');
+    if (this.ownShare) this.#lastOwn = { key, states: partialStates(this.ownShare, outputNames) };
+    const own = this.#lastOwn?.key === key ? this.#lastOwn.states : null;
+    const answer = await this.workers.partial(outputNames, own);
     if (!answer) return null;
     const outputs = asked.filter((o) => answer.outputs.includes(o.name));
     if (!outputs.length) return constants;

@@ -4,7 +4,9 @@
 // hundred bytes at a time: ~10 such reads per shot beside the images. Small reads are served
 // from a few cached blocks around them; large ones (images) go straight through, copied into
 // the heap as bytes (WORKERFS's own read sets h5wasm's Int8Array heap from a Uint8Array, a
-// conversion element by element).
+// conversion element by element). A file with a copy in the browser's storage is read from
+// that instead (./storedCopies.ts), straight into the heap, no cache needed.
+import { storedHandle } from './storedCopies.js';
 
 const BLOCK = 1 << 16;
 /** Blocks kept per file: a shot's headers lie near its images, a few places per shot. */
@@ -50,6 +52,8 @@ export function cacheSmallReads(workerfs: WorkerFSType): void {
     const node = stream.node;
     if (position >= node.size) return 0;
     const end = Math.min(position + length, node.size);
+    const stored = storedHandle(node.contents);
+    if (stored) return stored.read(new Uint8Array(buffer.buffer, buffer.byteOffset + offset, end - position), { at: position });
     if (end - position > BLOCK) {
       // The file's bytes straight into the heap: a copy between arrays of one element type
       // (h5wasm passes its Int8Array heap, which the original sets from a Uint8Array
