@@ -8,7 +8,7 @@ import type { WorkerPool } from '../../../bindings/analysis/pipeline.js';
 import type { SinkState } from '../../../bindings/analysis/ops/index.js';
 import { spawn } from './spawn.js';
 import type { ShotWorkerApi } from './shot.worker.js';
-import type { PartialStates } from './preview.js';
+import type { PartialStates } from './partial.js';
 import type { MountFile } from '../types.js';
 
 export interface WebPool {

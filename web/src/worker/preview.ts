@@ -5,38 +5,15 @@
 import { Plan, type PlanContext } from '../../../bindings/analysis/plan.js';
 import { constantDatasets, openConfiguredRun, planContext } from '../../../bindings/analysis/pipeline.js';
 import type { ExperimentConfig, OutputConfig } from '../../../bindings/analysis/config/index.js';
-import type { SinkState } from '../../../bindings/analysis/ops/index.js';
 import type { Run } from '../../../bindings/data/run.js';
 import type { WebPool } from './pool.js';
+import { partialStates, type PartialStates } from './partial.js';
 import type { Data } from '../types.js';
 
 /** The datasets an output writes: its own, and for a top-k output its payloads. */
 function written(o: OutputConfig): string[] {
   const payloads = typeof o.sink === 'object' && o.sink !== null && 'topK' in o.sink ? Object.keys(o.sink.topK.payloads ?? {}) : [];
   return [o.name, ...payloads];
-}
-
-export interface PartialStates {
-  /** The outputs whose states these are, in config order. */
-  outputs: string[];
-  /** Their sinks' states, in the order a Plan of just these outputs holds its sinks. */
-  states: SinkState[];
-}
-
-/**
- * A share's states so far of those of these outputs whose sinks are split by shots (their states
- * of every share merge exactly, whatever each has done). Sinks split by pixel blocks or kept
- * whole by one worker (P² medians) wait for the result.
- */
-export function partialStates(plan: Plan, outputs: string[]): PartialStates {
-  const chosen: string[] = [];
-  const sinks: Plan['sinks'] = [];
-  for (const o of plan.outputs) {
-    if (!outputs.includes(o.spec.name) || o.sink.split.kind !== 'shots') continue;
-    chosen.push(o.spec.name);
-    if (!sinks.includes(o.sink)) sinks.push(o.sink);
-  }
-  return { outputs: chosen, states: sinks.map((s) => s.sink.exportState()) };
 }
 
 export class LivePreview {

@@ -8,7 +8,7 @@ import { attachStoredCopies } from './storedCopies.js';
 import { analyseShare, type ShareJob } from '../../../bindings/analysis/share.js';
 import { loadConfig, type ExperimentConfig } from '../../../bindings/analysis/config/index.js';
 import type { Plan } from '../../../bindings/analysis/plan.js';
-import { partialStates, type PartialStates } from './preview.js';
+import { partialStates, type PartialStates } from './partial.js';
 import type { ShareResult } from '../../../bindings/analysis/pipeline.js';
 import type { MountFile } from '../types.js';
 
