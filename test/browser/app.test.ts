@@ -281,6 +281,8 @@ test('shows mistakes where they are: config errors with their paths, the check o
   await page.setInputFiles('#result-input', resultFile);
   await page.waitForSelector('[data-testid=good-shots]', { timeout: 30_000 });
   expect(await page.textContent('[data-testid=run-number]')).toBe('22');
+  // A picture is drawn once its data has been read (it says 'loading…' until then).
+  await page.waitForSelector(figure('side_mean'), { timeout: 30_000 });
   expect(await page.locator(figure('side_mean')).count()).toBe(1);
   expect(errors).toEqual([]);
   await page.close();
