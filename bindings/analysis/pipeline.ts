@@ -50,14 +50,9 @@ export interface AnalyseOptions {
    */
   pool?: WorkerPool;
   /**
-   * The outputs so far (every dataset of the result, `after` applied), about once a second
-   * while shots remain: for live plots.
-   */
-  onPreview?: (outputs: Record<string, Dataset>) => void;
-  /**
    * With several workers, run one of the shares in this thread and start one worker fewer (a
-   * thread that needs no start-up: the Node entry's default; not with onPreview, nor in a page,
-   * whose main thread draws: a browser's analysis worker may).
+   * thread that needs no start-up: the Node entry's default; not in a page, whose main thread
+   * draws: a browser's analysis worker may).
    */
   shareInThisThread?: boolean;
   /**
@@ -94,20 +89,8 @@ export interface ShareResult {
   goodShots: number;
 }
 
-/**
- * Runs worker w of `job.workers` in each of them and returns their sink states, worker 0 first;
- * `onPartial`, when given, receives every worker's latest partial states now and then (once
- * all have sent some: the split of the sinks needs every worker's part).
- */
-export type WorkerPool = (
-  job: ParallelJob,
-  onProgress: (done: number) => void,
-  signal?: AbortSignal,
-  onPartial?: (parts: (SinkState | null)[][]) => void,
-) => Promise<ShareResult[]>;
-
-
-const PREVIEW_MS = 1000;
+/** Runs worker w of `job.workers` in each of them and returns their sink states, worker 0 first. */
+export type WorkerPool = (job: ParallelJob, onProgress: (done: number) => void, signal?: AbortSignal) => Promise<ShareResult[]>;
 
 export interface AnalysisResult {
   run: number;
@@ -297,8 +280,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   // Workers start first: each opens the run and picks its good shots itself, while this thread
   // does the same for the filters' report, the values and the merge (docs/config.md, "Parallel runs").
   const stopWorkers = new AbortController();
-  // Live previews need every share's partial states, which a share in this thread does not send.
-  const local = requested > 1 && options.shareInThisThread === true && !options.onPreview;
+  const local = requested > 1 && options.shareInThisThread === true;
   const pooled =
     requested > 1
       ? await startWorkers(config, run, ref, local ? requested - 1 : requested, thinning, options, stopWorkers.signal, { first: local ? 1 : 0, count: requested })
@@ -314,10 +296,8 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     report(0, true);
     const workers = requested;
     let plan: Plan;
-    const preview = options.onPreview;
     if (!pooled) {
-      const onPartial = preview && ((p: Plan) => preview({ ...constantDatasets(config), ...p.datasets() }));
-      plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal, onPartial, partialMs: PREVIEW_MS });
+      plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal });
     } else if (local) {
       // Share 0 here, the others in the workers: one thread fewer to start.
       let ownDone = 0;
@@ -340,23 +320,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     } else {
       plan = await makePlan(config, opened, good.length);
       try {
-        const context = preview ? await planContext(config, opened) : null;
-        let lastPreview = performance.now();
         pooled.onProgress = report;
-        pooled.onPartial =
-          preview &&
-          ((parts: (SinkState | null)[][]) => {
-            const now = performance.now();
-            if (now - lastPreview < PREVIEW_MS) return;
-            lastPreview = now;
-            const partial = new Plan(config.outputs, context!);
-            try {
-              partial.merge(parts);
-              preview({ ...constantDatasets(config), ...partial.datasets() });
-            } finally {
-              partial.dispose();
-            }
-          });
         const parts = await pooled.done;
         const differ = parts.findIndex((p) => p.goodShots !== good.length);
         if (differ >= 0) {
@@ -467,12 +431,11 @@ export async function finishResult(
   };
 }
 
-/** Workers started on a run: their sink states once done; progress and partial states routed to what the caller sets. */
+/** Workers started on a run: their sink states once done; progress routed to what the caller sets. */
 export interface StartedWorkers {
   run: number;
   done: Promise<ShareResult[]>;
   onProgress: (done: number) => void;
-  onPartial: ((parts: (SinkState | null)[][]) => void) | undefined;
 }
 
 /** Starts `workers` workers of options.pool on a run (its number resolved first, so that all open the same run). */
@@ -493,7 +456,7 @@ export async function startWorkers(
   const combine = ref ? (options.combine ?? false) : open!.source.files.length > 1;
   const number = ref ? (await resolveRun(ref.data, ref.run, { combine })).run : open!.runNumber;
   const signal = options.signal ? AbortSignal.any([options.signal, stop]) : stop;
-  const started: StartedWorkers = { run: number, done: Promise.resolve([]), onProgress: () => {}, onPartial: undefined };
+  const started: StartedWorkers = { run: number, done: Promise.resolve([]), onProgress: () => {} };
   started.done = options.pool(
     {
       config: forWorkers(config, options.configPath),
@@ -510,7 +473,6 @@ export async function startWorkers(
     },
     (done) => started.onProgress(done),
     signal,
-    (parts) => started.onPartial?.(parts),
   );
   // Until the main thread awaits it, a failure is held, not thrown.
   started.done.catch(() => {});

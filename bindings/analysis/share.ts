@@ -4,13 +4,11 @@
 // sink states for the merge. node/worker.ts and the web app's shot worker expose `shareApi`.
 import { loadConfig } from './config/index.js';
 import type { ExperimentConfig } from './config/index.js';
-import type { SinkState } from './ops/index.js';
 import type { PlanShare } from './plan.js';
 import { goodShots, openConfiguredRun, processShots, type ParallelJob, type ShareResult, type ShotLoopOptions } from './pipeline.js';
 
-// Progress and partial states at most this often: a message per shot would cost more than it tells.
+// Progress at most this often: a message per shot would cost more than it tells.
 const PROGRESS_MS = 200;
-const PARTIAL_MS = 1000;
 
 /**
  * Opens a run, picks its good shots (filters, thinning) and streams them through a fresh plan of
@@ -44,18 +42,12 @@ export async function analyseShare(
 export type ShareJob = ParallelJob & { worker: number };
 
 export const shareApi = {
-  async analyse(
-    job: ShareJob,
-    progress: (worker: number, done: number) => void,
-    partial?: (worker: number, states: (SinkState | null)[]) => void,
-  ): Promise<ShareResult> {
+  async analyse(job: ShareJob, progress: (worker: number, done: number) => void): Promise<ShareResult> {
     const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
     return analyseShare(config, job.runFile, job.run, job.thinning, { index: job.firstShare + job.worker, count: job.shareCount }, {
       combine: job.combine,
       onProgress: (done) => void progress(job.worker, done),
       progressMs: PROGRESS_MS,
-      onPartial: partial && ((plan) => void partial(job.worker, plan.exportStates())),
-      partialMs: PARTIAL_MS,
     });
   },
 };

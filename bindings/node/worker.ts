@@ -6,15 +6,15 @@ import { shareApi } from '../analysis/share.js';
 import { loadH5 } from '../data/h5.js';
 
 if (!parentPort) throw new Error('bindings/node/worker.js runs as a worker thread');
-// The job's callbacks are released when it ends: their message ports would otherwise stay open
+// The job's progress callback is released when it ends: its message port would otherwise stay open
 // (and keep the main thread's process alive) until garbage collection, as this thread is kept
 // for the next job.
 const api: typeof shareApi = {
-  async analyse(job, progress, partial) {
+  async analyse(job, progress) {
     try {
-      return await shareApi.analyse(job, progress, partial);
+      return await shareApi.analyse(job, progress);
     } finally {
-      for (const callback of [progress, partial]) (callback as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+      (progress as Partial<Comlink.Remote<unknown>>)[Comlink.releaseProxy]?.();
     }
   },
 };

@@ -1,12 +1,10 @@
 // A run split across workers (worker w of N: its own shots w, w + N, … and its blocks of the
-// pixels, see analysis/plan.ts), their progress summed, their partial states passed on for live
-// previews, all of them stopped on an abort or when one fails; the caller (analyseRun) merges
-// the sink states. The transport is the
+// pixels, see analysis/plan.ts), their progress summed, all of them stopped on an abort or when
+// one fails; the caller (analyseRun) merges the sink states. The transport is the
 // caller's: `spawn` starts one worker and gives a comlink endpoint to it (Node worker threads in
 // node/workers.ts, Web Workers in the web app).
 import * as Comlink from 'comlink';
-import type { SinkState } from '../analysis/ops/index.js';
-import type { ParallelJob, ShareResult, WorkerPool } from '../analysis/pipeline.js';
+import type { ParallelJob, WorkerPool } from '../analysis/pipeline.js';
 import type { ShareApi } from '../analysis/share.js';
 
 /** A started worker: the endpoint its ShareApi listens on, how to stop it, and a promise that rejects if it dies. */
@@ -31,7 +29,7 @@ function remoteOf(endpoint: Comlink.Endpoint): Comlink.Remote<ShareApi> {
 
 /** A WorkerPool over a transport. */
 export function workerPool(spawn: Spawn): WorkerPool {
-  return async (job, onProgress, signal, onPartial) => {
+  return async (job, onProgress, signal) => {
     const started: SpawnedWorker[] = [];
     const stop = () => started.forEach((w) => w.terminate());
     let succeeded = false;
@@ -60,22 +58,15 @@ export function workerPool(spawn: Spawn): WorkerPool {
         abort,
       ]);
       const done = new Array<number>(job.workers).fill(0);
-      const latest: ((SinkState | null)[] | null)[] = new Array(job.workers).fill(null);
       const progress = Comlink.proxy((w: number, count: number) => {
         done[w] = count;
         onProgress(done.reduce((a, b) => a + b, 0));
       });
-      const partial =
-        onPartial &&
-        Comlink.proxy((w: number, states: (SinkState | null)[]) => {
-          latest[w] = states;
-          if (latest.every((s) => s !== null)) onPartial(latest as (SinkState | null)[][]);
-        });
       const results = await Promise.all(
         workers.map((worker, w) => {
           const api = remoteOf(worker.endpoint);
           const share: ParallelJob & { worker: number } = { ...job, worker: w };
-          return Promise.race([api.analyse(share, progress, partial), worker.failed, abort]);
+          return Promise.race([api.analyse(share, progress), worker.failed, abort]);
         }),
       );
       succeeded = true;
