@@ -339,14 +339,15 @@ export class Plan {
       // `after` runs once, on the merged value: share 0 checks it for the run (the other
       // shares would only build the same geometry and maps again).
       if (spec.after.length && this.share.index === 0) {
-        const probe = isImage(value) ? { data: f64 ? new Float64Array(value.data.length) : value.data.copy(), shape: value.shape } : value;
-        const after = applyOnce(spec.after, probe, this.context(spec.source), {
-          output: spec.name,
-          where: `${where}.after`,
-          config: true,
-          input: ` (its input: the ${sinkName}, ${written})`,
-        });
-        written = typeof after === 'number' ? 'a number' : describeArray(after.shape, after.data instanceof Float64Array ? 'f64' : 'f32');
+        // A probe of the sink's value in wasm memory (zeros, as the images), and only the
+        // shape of what comes out: nothing is copied out of wasm for the check.
+        const probe = isImage(value) ? { data: newArray(f64 ? 'f64' : value.data.dtype, value.data.length).fill(0), shape: value.shape } : value;
+        try {
+          const at = { output: spec.name, where: `${where}.after`, config: true, input: ` (its input: the ${sinkName}, ${written})` };
+          written = runOnce(spec.after, probe, this.context(spec.source), at, describe);
+        } finally {
+          if (isImage(probe)) probe.data.dispose();
+        }
       }
       if (sinkName === 'perShot') written = `one per shot of ${written}`;
       if (sinkName === 'topK') {
@@ -523,13 +524,26 @@ export function applyOnce(
   /** Where the chain is in the config (`outputs[3].after`), for its errors; `config`: see `locate`. */
   at?: { output: string; where: string; config?: boolean; input?: string },
 ): { data: Float32Array | Float64Array; shape: number[] } | number {
-  let current: ShotValue;
-  let owned: WasmArray<'f32'> | WasmArray<'f64'> | null = null;
-  if (typeof value === 'number') current = value;
-  else {
-    owned = newArray(value.data instanceof Float32Array ? 'f32' : 'f64', value.data.length).set(value.data);
-    current = { data: owned, shape: value.shape };
+  if (typeof value === 'number') return runOnce(specs, value, context, at, plainCopy);
+  const input = newArray(value.data instanceof Float32Array ? 'f32' : 'f64', value.data.length).set(value.data);
+  try {
+    return runOnce(specs, { data: input, shape: value.shape }, context, at, plainCopy);
+  } finally {
+    input.dispose();
   }
+}
+
+const plainCopy = (v: ShotValue) => (isImage(v) ? { data: v.data.copy(), shape: [...v.shape] } : v);
+
+/** A chain made for `value` and run on it once; `finish` takes the result before the steps are disposed. */
+function runOnce<T>(
+  specs: readonly TransformConfig[],
+  value: ShotValue,
+  context: ChainContext,
+  at: { output: string; where: string; config?: boolean; input?: string } | undefined,
+  finish: (result: ShotValue) => T,
+): T {
+  let current = value;
   const steps: Step[] = [];
   try {
     for (const [j, spec] of specs.entries()) {
@@ -543,10 +557,9 @@ export function applyOnce(
         throw locate(err, at.output, `${at.where}[${j}].${kind}`, { config: at.config, kind, input: j === 0 ? at.input : '' });
       }
     }
-    return isImage(current) ? { data: current.data.copy(), shape: [...current.shape] } : current;
+    return finish(current);
   } finally {
     for (const step of steps) step.dispose();
-    owned?.dispose();
   }
 }
 

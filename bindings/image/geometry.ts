@@ -89,8 +89,6 @@ export class DetectorGeometry {
   readonly shape: [number, number];
   /** Pixels of all sensors (the stack's length). */
   readonly size: number;
-  #u: Float64Array;
-  #v: Float64Array;
   /** Each sensor's extent in picture units (u, v before the shift by uMin, vMin). */
   #extents: { u0: number; u1: number; v0: number; v1: number }[] = [];
 
@@ -111,44 +109,63 @@ export class DetectorGeometry {
     this.sensors = sensors.map((s) => ({ ...s, geometry: { ...s.geometry } }));
     this.pitch = pitch;
     this.size = sensors.reduce((a, s) => a + s.rows * s.cols, 0);
-    // One kernel pass per sensor, positions and extent together (assembly/geometry.ts).
-    const u = new WasmArray('f64', this.size);
-    const v = new WasmArray('f64', this.size);
-    const extentOut = new WasmArray('f64', 4);
+    // The positions are not kept: a map that needs them computes them again in wasm memory
+    // (#positions, ~2 ms per 10⁶ pixels), which is cheaper than copying 16 MB out per run.
     let uMin = Infinity;
     let vMin = Infinity;
     let uMax = -Infinity;
     let vMax = -Infinity;
-    let offset = 0;
-    try {
-      for (const s of sensors) {
-        const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
-        core.sensorCoordinates(u.ptr + offset * 8, v.ptr + offset * 8, s.rows, s.cols, x0, y0, cos, sin, ps, pf, pitch, extentOut.ptr);
-        const [u0, u1, v0, v1] = extentOut.view();
-        this.#extents.push({ u0, u1, v0, v1 });
-        uMin = Math.min(uMin, u0);
-        uMax = Math.max(uMax, u1);
-        vMin = Math.min(vMin, v0);
-        vMax = Math.max(vMax, v1);
-        offset += s.rows * s.cols;
-      }
-      this.#u = u.copy();
-      this.#v = v.copy();
-    } finally {
-      u.dispose();
-      v.dispose();
-      extentOut.dispose();
-    }
+    const { u, v } = this.#positions((extent) => {
+      this.#extents.push(extent);
+      uMin = Math.min(uMin, extent.u0);
+      uMax = Math.max(uMax, extent.u1);
+      vMin = Math.min(vMin, extent.v0);
+      vMax = Math.max(vMax, extent.v1);
+    });
+    u.dispose();
+    v.dispose();
     this.uMin = uMin;
     this.vMin = vMin;
     this.shape = [rint(vMax - vMin) + 1, rint(uMax - uMin) + 1];
   }
 
+  /**
+   * Every stack pixel's position in picture units (u = −X/p, v = Y/p, before the shift by
+   * uMin, vMin), in wasm arrays the caller disposes, one kernel pass per sensor
+   * (assembly/geometry.ts); `extent` receives each sensor's extent.
+   */
+  #positions(extent?: (e: { u0: number; u1: number; v0: number; v1: number }) => void): { u: WasmArray<'f64'>; v: WasmArray<'f64'> } {
+    const u = new WasmArray('f64', this.size);
+    const v = new WasmArray('f64', this.size);
+    const extentOut = new WasmArray('f64', 4);
+    try {
+      let offset = 0;
+      for (const s of this.sensors) {
+        const { x0, y0, cos, sin, ps, pf } = frame(s.geometry);
+        core.sensorCoordinates(u.ptr + offset * 8, v.ptr + offset * 8, s.rows, s.cols, x0, y0, cos, sin, ps, pf, this.pitch, extentOut.ptr);
+        const [u0, u1, v0, v1] = extentOut.view();
+        extent?.({ u0, u1, v0, v1 });
+        offset += s.rows * s.cols;
+      }
+    } catch (err) {
+      u.dispose();
+      v.dispose();
+      throw err;
+    } finally {
+      extentOut.dispose();
+    }
+    return { u, v };
+  }
+
   /** Continuous picture coordinates (rows v, columns u) of every stack pixel. */
   coordinates(): { u: Float64Array; v: Float64Array } {
-    const u = this.#u.map((x) => x - this.uMin);
-    const v = this.#v.map((x) => x - this.vMin);
-    return { u, v };
+    const { u, v } = this.#positions();
+    try {
+      return { u: u.view().map((x) => x - this.uMin), v: v.view().map((x) => x - this.vMin) };
+    } finally {
+      u.dispose();
+      v.dispose();
+    }
   }
 
   /**
@@ -232,9 +249,8 @@ export class DetectorGeometry {
     const [vc, uc] = centre;
     const key = `${vc},${uc},${os}`;
     if (this.#radial?.key === key) return this.#radial.map;
+    const { u, v } = this.#positions();
     const out = new WasmArray('i32', this.size);
-    const u = new WasmArray('f64', this.size).set(this.#u);
-    const v = new WasmArray('f64', this.size).set(this.#v);
     let map: Int32Array;
     try {
       core.radialBinMapAt(out.ptr, u.ptr, v.ptr, this.size, this.uMin, this.vMin, uc, vc, os);

@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { shareApi } from '../analysis/share.js';
 import { loadH5 } from '../data/h5.js';
+import { transferResult } from '../parallel/shares.js';
 
 if (!parentPort) throw new Error('bindings/node/worker.js runs as a worker thread');
 // The job's progress callback is released when it ends: its message port would otherwise stay open
@@ -12,7 +13,7 @@ if (!parentPort) throw new Error('bindings/node/worker.js runs as a worker threa
 const api: typeof shareApi = {
   async analyse(job, progress) {
     try {
-      return await shareApi.analyse(job, progress);
+      return transferResult(await shareApi.analyse(job, progress));
     } finally {
       (progress as Partial<Comlink.Remote<unknown>>)[Comlink.releaseProxy]?.();
     }

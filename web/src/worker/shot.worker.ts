@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { h5ready, mountFiles, announceReady } from './setup.js';
 import { attachStoredCopies } from './storedCopies.js';
 import { analyseShare, type ShareJob } from '../../../bindings/analysis/share.js';
+import { transferResult } from '../../../bindings/parallel/shares.js';
 import { loadConfig, type ExperimentConfig } from '../../../bindings/analysis/config/index.js';
 import type { Plan } from '../../../bindings/analysis/plan.js';
 import { partialStates, type PartialStates } from './partial.js';
@@ -30,14 +31,14 @@ const api = {
   async analyse(job: ShareJob, progress: (worker: number, done: number) => void): Promise<ShareResult> {
     const config = (job.config as ExperimentConfig | null) ?? (await loadConfig(job.configPath!, { dataDir: job.dataDir ?? undefined }));
     try {
-      return await analyseShare(config, job.runFile, job.run, job.thinning, { index: job.firstShare + job.worker, count: job.shareCount }, {
+      return transferResult(await analyseShare(config, job.runFile, job.run, job.thinning, { index: job.firstShare + job.worker, count: job.shareCount }, {
         combine: job.combine,
         onProgress: (done) => void progress(job.worker, done),
         progressMs: PROGRESS_MS,
         // Called before every shot: only a reference is kept, nothing is copied.
         onPartial: (plan) => (live = plan),
         partialMs: 0,
-      });
+      }));
     } finally {
       live = null;
     }
