@@ -55,6 +55,26 @@ export async function measure(
   return timing(times);
 }
 
+/**
+ * Two things timed in turns (a, b, a, b, …), so that both see the machine in the same state: on a
+ * shared machine whose speed drifts by tens of percent within minutes, their ratio then holds.
+ */
+export async function measurePairs(
+  a: () => unknown | Promise<unknown>,
+  b: () => unknown | Promise<unknown>,
+  { warmup = 1, reps = 5 }: { warmup?: number; reps?: number } = {},
+): Promise<[Timing, Timing]> {
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < warmup + reps; i++) {
+    for (const [k, fn] of [a, b].entries()) {
+      const t0 = performance.now();
+      await fn();
+      if (i >= warmup) times[k].push(performance.now() - t0);
+    }
+  }
+  return [timing(times[0]), timing(times[1])];
+}
+
 export function row(suite: string, name: string, unit: string, ms: Timing, extra?: BenchRow['extra']): BenchRow {
   return { suite, name, unit, ms, perSecond: 1000 / ms.median, extra };
 }

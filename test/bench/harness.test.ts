@@ -1,0 +1,27 @@
+// The bench's timing of two things in turns (bench/harness.ts, measurePairs): the order of the
+// calls, the warm-ups left out, each side's own times.
+import { describe, expect, it } from 'vitest';
+import { measurePairs } from '../../bench/harness.js';
+
+describe('measurePairs', () => {
+  it('calls a and b in turns, times each on its own and leaves the warm-ups out', async () => {
+    const calls: string[] = [];
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const [a, b] = await measurePairs(
+      async () => {
+        calls.push('a');
+        await wait(calls.length <= 2 ? 120 : 5);
+      },
+      async () => {
+        calls.push('b');
+        await wait(40);
+      },
+      { warmup: 1, reps: 3 },
+    );
+    expect(calls).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
+    // a's warm-up took 120 ms and is not among its times; b takes 40 ms every time.
+    expect(a.max).toBeLessThan(60);
+    expect(b.min).toBeGreaterThanOrEqual(35);
+    expect(b.median).toBeGreaterThan(a.median);
+  });
+});
