@@ -7,7 +7,7 @@
 // disk, as a user's) once it has one, and both are measured.
 // Also the one Chromium launch of the browser tests and the README's screenshots.
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -140,6 +140,38 @@ async function browserReadTime(browser: BrowserContext, file: string, workers: n
 }
 
 const exec = promisify(execFile);
+
+/** Busy CPU time of the whole machine so far (user + nice + system), in clock ticks; null off Linux. */
+function busyTicks(): number | null {
+  try {
+    const [user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 4).map(Number);
+    return user + nice + system;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until the machine is quiet (under a fifth of a core busy for half a second), at most 15 s:
+ * after "done" the page draws the result for another 1–1.5 s on both cores (software WebGL),
+ * which would otherwise land in the command line's next turn.
+ */
+async function settle(): Promise<void> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const deadline = performance.now() + 15_000;
+  let before = busyTicks();
+  if (before === null) {
+    await sleep(2000);
+    return;
+  }
+  while (performance.now() < deadline) {
+    await sleep(500);
+    const now = busyTicks()!;
+    // Clock ticks are 1/100 s: 10 ticks in 0.5 s is a fifth of a core.
+    if (now - before < 10) return;
+    before = now;
+  }
+}
 const cli = fileURLToPath(new URL('../bindings/cli/main.js', import.meta.url));
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
@@ -186,7 +218,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     await exec('sync', []);
     await checked();
     // The command line and the app from the copy in turns: the ratio is the figure.
-    const [cliTime, fromCopy] = await measurePairs(runCli, analysis('copy'), { warmup: 1, reps: copyReps });
+    const [cliTime, fromCopy] = await measurePairs(runCli, analysis('copy'), { warmup: 1, reps: copyReps, between: settle });
     const runFile = join(data, '1.h5');
     const bytes = statSync(runFile).size;
     const reads = await Promise.all([1, workers].map((n) => measure(() => browserReadTime(browser, runFile, n), { warmup: 1, reps }).then((t) => [n, t] as const)));

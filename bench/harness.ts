@@ -62,7 +62,8 @@ export async function measure(
 export async function measurePairs(
   a: () => unknown | Promise<unknown>,
   b: () => unknown | Promise<unknown>,
-  { warmup = 1, reps = 5 }: { warmup?: number; reps?: number } = {},
+  /** `between`: awaited after every call, untimed (e.g. until the machine is quiet again). */
+  { warmup = 1, reps = 5, between }: { warmup?: number; reps?: number; between?: () => Promise<void> } = {},
 ): Promise<[Timing, Timing]> {
   const times: [number[], number[]] = [[], []];
   for (let i = 0; i < warmup + reps; i++) {
@@ -70,6 +71,7 @@ export async function measurePairs(
       const t0 = performance.now();
       await fn();
       if (i >= warmup) times[k].push(performance.now() - t0);
+      await between?.();
     }
   }
   return [timing(times[0]), timing(times[1])];
