@@ -69,9 +69,10 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     goods.set(c, result.goodShots);
   };
   // One worker and all cores in turns: their ratio is a figure, and this machine's speed drifts.
-  const [withOne, withAll] = [cases[0], cases[cases.length > 2 ? 1 : 0]];
+  const withOne = cases[0];
+  const withAll = cases.find((c) => c.config === config && c.workers > 1);
   const timed = new Map<(typeof cases)[number], Timing>();
-  if (withOne !== withAll) {
+  if (withAll) {
     const [one, all] = await measurePairs(analyse(withOne), analyse(withAll), { warmup: 0, reps });
     timed.set(withOne, one).set(withAll, all);
   }
