@@ -89,6 +89,31 @@ export async function showPlot(page: Page, dataset: string): Promise<void> {
   await page.waitForSelector(figure(dataset), { timeout: 60_000 });
 }
 
+/**
+ * Waits until a plot stands still on the page (the same box over ten animation frames): a panel
+ * above it that is drawn again (a fit's table) moves it, and a drag planned from its axes before
+ * that lands elsewhere.
+ */
+export async function untilStill(page: Page, dataset: string): Promise<void> {
+  await showPlot(page, dataset);
+  await page.waitForFunction(
+    (selector) =>
+      new Promise<boolean>((resolve) => {
+        const box = () => JSON.stringify(document.querySelector(selector)?.getBoundingClientRect());
+        const first = box();
+        let frames = 0;
+        const next = () => {
+          if (box() !== first) return resolve(false);
+          if (++frames === 10) return resolve(true);
+          requestAnimationFrame(next);
+        };
+        requestAnimationFrame(next);
+      }),
+    figure(dataset),
+    { timeout: 30_000 },
+  );
+}
+
 export async function axis(page: Page, dataset: string, type: 'abscissa' | 'ordinate'): Promise<{ ticks: Tick[]; label: string }> {
   await showPlot(page, dataset);
   await page.waitForSelector(`${figure(dataset)} svg[data-type="${type}"] .visx-axis-tick`, { timeout: 60_000 });

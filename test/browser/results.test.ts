@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSyntheticRun, loadConfig, defaultConfigPath, analyseRun, writeResult, openResult } from 'sacla-analysis';
 import { fitModel, modelParams, type ModelName } from '../../bindings/analysis/table/fit.js';
-import { startApp, openPage, axis, figure, showPlot, screenshot, shots, type App } from './app.js';
+import { startApp, openPage, axis, figure, untilStill, screenshot, shots, type App } from './app.js';
 import type { Page } from 'playwright-core';
 
 const RUNS = [11, 22, 33, 44, 55];
@@ -183,9 +183,11 @@ test('the scan: points and Gaussian, exponential and line fits as the library fi
   const fixed = fitModel('gauss', xs, ys, { fixed: { bg: 0 } });
   expect(close((await shownFit(page)).c[0], fixed.params.c, 1e-9)).toBe(true);
   await page.selectOption('[data-testid=scan-fix]', '');
+  // The fit again with bg free: its table is drawn anew above the picture.
+  await page.waitForFunction(() => document.querySelector('[data-testid=fit-result] td[data-param="bg"]')?.getAttribute('data-error') !== '0', null, { timeout: 30_000 });
 
   // Shift-drag a rectangle on the picture: y becomes the mean over it, as computed here.
-  await showPlot(page, 'roi-side_mean');
+  await untilStill(page, 'roi-side_mean');
   const ax = await axis(page, 'roi-side_mean', 'abscissa');
   const ay = await axis(page, 'roi-side_mean', 'ordinate');
   const at = (ticks: { value: number; at: number }[], v: number) => ticks[0].at + ((v - ticks[0].value) * (ticks[ticks.length - 1].at - ticks[0].at)) / (ticks[ticks.length - 1].value - ticks[0].value);
