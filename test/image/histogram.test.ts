@@ -109,6 +109,38 @@ describe('Histogrammer on detector images vs the edge-comparison reference', () 
     }
   });
 
+  // The kernel counts groups of four values that all lie below the first bin's upper edge (a
+  // detector's background) by comparisons alone: groups mixing the first bin's edges, their
+  // float32/float64 neighbours, values below the range, NaN and -Inf, and one group in eight
+  // with a value at or above that edge (the general path), in float32 and float64.
+  test.each([
+    ['float32, 200 bins over [0, 50000]', 200, [0, 50000], false],
+    ['float32, 10 bins over [-100, 900]', 10, [-100, 900], false],
+    ['float32, 1 bin over [0, 1] (its edge is hi, which it includes)', 1, [0, 1], false],
+    ['float64, 200 bins over [0, 50000]', 200, [0, 50000], true],
+    ['float64, 1 bin over [0, 1]', 1, [0, 1], true],
+  ] as const)('background groups: %s', (_name, bins, range, f64) => {
+    const edges = linspaceRef(range[0], range[1], bins + 1);
+    const [lo, firstEdge] = f64 ? [edges[0], edges[1]] : [Math.fround(edges[0]), Math.fround(edges[1])];
+    const below = (v: number) => (f64 ? v - Math.abs(v) * 2 ** -52 - 2 ** -1074 : nextDown32(v));
+    const above = (v: number) => (f64 ? v + Math.abs(v) * 2 ** -52 + 2 ** -1074 : nextUp32(v));
+    const background = [lo, below(lo), above(lo), below(firstEdge), (lo + firstEdge) / 2, lo - 1e6, NaN, -Infinity];
+    const rare = [firstEdge, above(firstEdge), range[1], Infinity];
+    let seed = 7;
+    const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    const n = 4 * 4099 + 3;
+    const values = f64 ? new Float64Array(n) : new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = (i >> 2) % 8 === 5 && i % 4 === pick(4) ? rare[pick(rare.length)] : background[pick(background.length)];
+    const h = new Histogrammer(bins, [...range]);
+    try {
+      const counts = Array.from(h.histogram(values));
+      expect(counts).toEqual(histogramRef(values, bins, [...range]));
+      expect(counts[0]).toBeGreaterThan(n / 4);
+    } finally {
+      h.dispose();
+    }
+  });
+
   test('values exactly on the edges of a 1024x1024 image land in the bin they open', () => {
     // every pixel set to an edge value 250·k (exact in float32) or its float32 neighbours
     const img = new Float32Array(1024 * 1024);
