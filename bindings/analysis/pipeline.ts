@@ -310,13 +310,11 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
         onPartial: options.onSharePlan,
         partialMs: 0,
       }).finally(() => options.onSharePlan?.(null));
-      let mine: ShareResult;
       try {
-        mine = { states: own.exportStates(), goodShots: good.length };
+        plan = await mergedPlan(config, opened, good, own, await pooled.done);
       } finally {
         own.dispose();
       }
-      plan = await mergedPlan(config, opened, good, [mine, ...(await pooled.done)]);
     } else {
       plan = await makePlan(config, opened, good.length);
       try {
@@ -344,17 +342,21 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
 }
 
 /**
- * A plan of the whole run with the shares' states merged into it (share 0 first). It feeds no
- * shot, so its steps are not run on a probe image first (`check`): the shares did that.
+ * A plan of the whole run with the shares merged into it: share 0 (`own`, run in this thread,
+ * whose sinks split by shots it takes over) and the states of shares 1, 2, … (`parts`). It feeds
+ * no shot, so its steps are not run on a probe image first (`check`): the shares did that.
  */
-async function mergedPlan(config: ExperimentConfig, opened: Run, good: Uint32Array, parts: ShareResult[]): Promise<Plan> {
+async function mergedPlan(config: ExperimentConfig, opened: Run, good: Uint32Array, own: Plan, parts: ShareResult[]): Promise<Plan> {
   const differ = parts.findIndex((p) => p.goodShots !== good.length);
   if (differ >= 0) {
-    throw new DataError(`${opened.path}: run ${opened.runNumber}: share ${differ} found ${parts[differ].goodShots} good shots, this thread ${good.length}: did the run file change while it was analysed?`);
+    throw new DataError(`${opened.path}: run ${opened.runNumber}: share ${differ + 1} found ${parts[differ].goodShots} good shots, this thread ${good.length}: did the run file change while it was analysed?`);
   }
   const plan = new Plan(config.outputs, { ...(await planContext(config, opened)), shots: good.length, memory: null });
   try {
-    plan.merge(parts.map((p) => p.states));
+    plan.merge(
+      parts.map((p) => p.states),
+      own,
+    );
   } catch (err) {
     plan.dispose();
     throw err;

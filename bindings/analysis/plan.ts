@@ -449,20 +449,40 @@ export class Plan {
 
   /** The sinks' states (null for a sink another worker owns). */
   exportStates(): (SinkState | null)[] {
-    return this.sinks.map(({ sink, split }) => (split.kind === 'whole' && split.owner !== this.share.index ? null : sink.exportState()));
+    return this.sinks.map((_, k) => this.stateOf(k));
+  }
+
+  private stateOf(k: number): SinkState | null {
+    const { sink, split } = this.sinks[k];
+    return split.kind === 'whole' && split.owner !== this.share.index ? null : sink.exportState();
   }
 
   /**
    * Merges the `exportStates()` of the workers of a run, worker 0 first: a plan of the whole run
    * (same config, so the same sinks in the same order) that was fed no shots itself. The
    * workers' split is the one of `parts.length` workers.
+   *
+   * `first`: worker 0's own plan, when it ran in this thread, and `parts` are then the states of
+   * workers 1, 2, …. Its sinks split by shots are taken over as they are, not exported and
+   * restored (merging worker 0's state into an empty sink gives that state: the same numbers
+   * without copying every mean image out of wasm memory and back); `first` keeps this plan's
+   * empty sinks in their place, and is disposed by its owner as before.
    */
-  merge(parts: (SinkState | null)[][]): void {
+  merge(parts: (SinkState | null)[][], first?: Plan): void {
+    const count = parts.length + (first ? 1 : 0);
+    const from = first ? 1 : 0;
     let wholes = 0;
     this.sinks.forEach((planned, k) => {
-      const split = splitOf(planned, parts.length, this.detector(rootOf(planned.node).source), () => wholes++);
+      const split = splitOf(planned, count, this.detector(rootOf(planned.node).source), () => wholes++);
       try {
-        const states = parts.map((states) => states[k]);
+        const others = parts.map((states) => states[k]);
+        if (first && split.kind === 'shots') {
+          const mine = first.sinks[k];
+          [planned.sink, mine.sink] = [mine.sink, planned.sink];
+          planned.sink.merge(others.map((state, w) => required(state, w + from)));
+          return;
+        }
+        const states = first ? [first.stateOf(k), ...others] : others;
         if (split.kind === 'whole') planned.sink.merge([required(states[split.owner], split.owner)]);
         else if (split.kind === 'elements') planned.sink.merge([joinBlocks(states.map(required), this.detector(rootOf(planned.node).source)!.shape)]);
         else planned.sink.merge(states.map(required));
