@@ -53,13 +53,35 @@ function roiSumOf<T>(x: usize, cols: i32, r0: i32, r1: i32, c0: i32, c1: i32, sk
   let total: f64 = 0;
   for (let r = r0; r < r1; r++) {
     const row = x + ((<usize>r * <usize>cols) << alignof<T>());
-    let acc = f64x2.splat(0);
+    // Four independent sums, so that the additions do not wait on each other's latency.
+    let acc0 = f64x2.splat(0);
+    let acc1 = f64x2.splat(0);
+    let acc2 = f64x2.splat(0);
+    let acc3 = f64x2.splat(0);
     let c = c0;
+    for (; c + 8 <= c1; c += 8) {
+      const p = row + (<usize>c << alignof<T>());
+      let v0 = loadAsF64x2<T>(p);
+      let v1 = loadAsF64x2<T>(p + (2 << alignof<T>()));
+      let v2 = loadAsF64x2<T>(p + (4 << alignof<T>()));
+      let v3 = loadAsF64x2<T>(p + (6 << alignof<T>()));
+      if (skipNaN) {
+        v0 = v128.and(v0, f64x2.eq(v0, v0));
+        v1 = v128.and(v1, f64x2.eq(v1, v1));
+        v2 = v128.and(v2, f64x2.eq(v2, v2));
+        v3 = v128.and(v3, f64x2.eq(v3, v3));
+      }
+      acc0 = f64x2.add(acc0, v0);
+      acc1 = f64x2.add(acc1, v1);
+      acc2 = f64x2.add(acc2, v2);
+      acc3 = f64x2.add(acc3, v3);
+    }
     for (; c + 2 <= c1; c += 2) {
       let v = loadAsF64x2<T>(row + (<usize>c << alignof<T>()));
       if (skipNaN) v = v128.and(v, f64x2.eq(v, v));
-      acc = f64x2.add(acc, v);
+      acc0 = f64x2.add(acc0, v);
     }
+    const acc = f64x2.add(f64x2.add(acc0, acc1), f64x2.add(acc2, acc3));
     let rowTotal = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     for (; c < c1; c++) {
       const v = <f64>load<T>(row + (<usize>c << alignof<T>()));
