@@ -353,10 +353,7 @@ async function mergedPlan(config: ExperimentConfig, opened: Run, good: Uint32Arr
   }
   const plan = new Plan(config.outputs, { ...(await planContext(config, opened)), shots: good.length, memory: null });
   try {
-    plan.merge(
-      parts.map((p) => p.states),
-      own,
-    );
+    plan.merge(parts.map((p) => p.states), own);
   } catch (err) {
     plan.dispose();
     throw err;

@@ -470,7 +470,6 @@ export class Plan {
    */
   merge(parts: (SinkState | null)[][], first?: Plan): void {
     const count = parts.length + (first ? 1 : 0);
-    const from = first ? 1 : 0;
     let wholes = 0;
     this.sinks.forEach((planned, k) => {
       const split = splitOf(planned, count, this.detector(rootOf(planned.node).source), () => wholes++);
@@ -479,7 +478,7 @@ export class Plan {
         if (first && split.kind === 'shots') {
           const mine = first.sinks[k];
           [planned.sink, mine.sink] = [mine.sink, planned.sink];
-          planned.sink.merge(others.map((state, w) => required(state, w + from)));
+          planned.sink.merge(others.map((state, w) => required(state, w + 1)));
           return;
         }
         const states = first ? [first.stateOf(k), ...others] : others;
