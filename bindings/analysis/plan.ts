@@ -491,13 +491,16 @@ export class Plan {
     });
   }
 
-  /** Every output's datasets (sinks' values; topK payloads included), with `after` applied. */
-  datasets(): Record<string, Dataset> {
+  /**
+   * Every output's datasets (sinks' values; topK payloads included), with `after` applied.
+   * `final`: the plan is disposed next (see Sink.datasets), not a preview of a running one.
+   */
+  datasets(final = false): Record<string, Dataset> {
     const out: Record<string, Dataset> = {};
     for (const { spec, sink, where } of this.outputs) {
       let sets: Record<string, Dataset>;
       try {
-        sets = sink.sink.datasets(spec.name);
+        sets = sink.sink.datasets(spec.name, final);
       } catch (err) {
         throw locate(err, spec.name, sink.where);
       }

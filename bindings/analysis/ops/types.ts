@@ -106,8 +106,12 @@ export interface Sink {
   exportState(): SinkState;
   /** Merges partial results of other workers (over other shots) into this one. */
   merge(states: SinkState[]): void;
-  /** The datasets this sink writes; `name` is its output's name. */
-  datasets(name: string): Record<string, Dataset>;
+  /**
+   * The datasets this sink writes; `name` is its output's name. `final`: the run is over and
+   * the sink is disposed next, so the datasets may be made of its own storage (a top k's slots)
+   * instead of copies; otherwise (a live preview) they must not change when shots come in later.
+   */
+  datasets(name: string, final?: boolean): Record<string, Dataset>;
   dispose(): void;
 }
 
