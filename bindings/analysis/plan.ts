@@ -498,6 +498,13 @@ export class Plan {
   datasets(final = false): Record<string, Dataset> {
     const out: Record<string, Dataset> = {};
     for (const { spec, sink, where } of this.outputs) {
+      const inWasm = spec.after.length ? sink.sink.valueInWasm?.() : null;
+      if (inWasm) {
+        const at = { output: spec.name, where: `${where}.after` };
+        const result = runOnce(spec.after, inWasm, this.context(spec.source), at, plainCopy);
+        out[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
+        continue;
+      }
       let sets: Record<string, Dataset>;
       try {
         sets = sink.sink.datasets(spec.name, final);

@@ -3,7 +3,7 @@
 // computed on demand, and the state can be exported as plain typed arrays and rebuilt
 // (how workers send partial results to each other).
 import { WasmArray, type DType, type DataType } from '../core/wasm.js';
-import { stage, formatShape, sameShape, type Form, type Staged, type ArrayInput } from '../core/input.js';
+import { stage, formatShape, sameShape, type Form, type Staged, type ArrayInput, type WasmImage } from '../core/input.js';
 
 export type StateArray = Float32Array | Float64Array | Int32Array | Uint32Array;
 
@@ -97,6 +97,21 @@ export abstract class ElementwiseAccumulator<V = unknown> extends Accumulator<V>
 
   protected buffer<D extends DType>(name: string): WasmArray<D> {
     return this.buffers[name] as WasmArray<D>;
+  }
+
+  /**
+   * The value where it is in wasm memory, not copied, for an accumulator whose state is its
+   * value (Mean, Minimum, Maximum); null for the others, before any object, and for numbers.
+   * Valid until the accumulator changes or is disposed; do not change it.
+   */
+  valueInWasm(): WasmImage | null {
+    return null;
+  }
+
+  /** The value buffer `name` as valueInWasm gives it. */
+  protected stateValue(name: string): WasmImage | null {
+    if (this.count === 0 || !this.shape || this.form === 'scalar') return null;
+    return { data: this.buffer<'f32' | 'f64'>(name) as WasmImage['data'], shape: [...this.shape] };
   }
 
   private allocate(shape: number[], form: Form, length: number, dtype: DataType): void {

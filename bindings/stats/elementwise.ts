@@ -1,7 +1,7 @@
 // Minimum, Maximum, Mean, RunningMean, Variance, RunningVariance: one wasm kernel call per
 // object, state in wasm (see assembly/accumulate.ts for the update rules and references).
 import { core, kernel, stageInput, type DataType } from '../core/wasm.js';
-import { shaped, asFloat64, stagedView, type NDArray, type Staged } from '../core/input.js';
+import { shaped, asFloat64, stagedView, type NDArray, type Staged, type WasmImage } from '../core/input.js';
 import { ElementwiseAccumulator } from './accumulator.js';
 
 /** What `value` returns: the input's form (number, typed array or {data, shape}); null before any object. */
@@ -35,6 +35,10 @@ abstract class Extremum extends ElementwiseAccumulator<Value<Float32Array | Floa
   get value(): Value<Float32Array | Float64Array> {
     if (this.count === 0 || !this.shape || !this.form) return null;
     return shaped(this.buffer<DataType>('acc').copy(), this.shape, this.form);
+  }
+
+  override valueInWasm(): WasmImage | null {
+    return this.stateValue('acc');
   }
 }
 
@@ -86,6 +90,10 @@ export class Mean extends ElementwiseAccumulator<Value<Float64Array>> {
   get value(): Value<Float64Array> {
     if (this.count === 0 || !this.shape || !this.form) return null;
     return shaped(this.buffer<'f64'>('mean').copy(), this.shape, this.form);
+  }
+
+  override valueInWasm(): WasmImage | null {
+    return this.stateValue('mean');
   }
 
   /** mean × n. */

@@ -112,6 +112,12 @@ export interface Sink {
    * instead of copies; otherwise (a live preview) they must not change when shots come in later.
    */
   datasets(name: string, final?: boolean): Record<string, Dataset>;
+  /**
+   * Its value where it is in wasm memory, for an output's `after` chain to start from without
+   * a copy out and back (a mean's, a minimum's, a maximum's state is its value); such a sink
+   * writes only that value. Absent or null: the chain starts from `datasets(name)[name]`.
+   */
+  valueInWasm?(): WasmImage | null;
   dispose(): void;
 }
 

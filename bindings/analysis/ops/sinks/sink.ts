@@ -1,7 +1,8 @@
 // What the sinks share: copying a shot's value out of wasm, stacking per-shot values, and the
 // two sink kinds that wrap an estimator of bindings/stats (exact merges for accumulators; P²
 // estimates, which take the one estimate of the worker that saw every shot).
-import type { Accumulator } from '../../../stats/accumulator.js';
+import type { WasmImage } from '../../../core/input.js';
+import { ElementwiseAccumulator, type Accumulator } from '../../../stats/accumulator.js';
 import type { MedianEstimator, QuantileEstimator } from '../../../stats/quantile.js';
 import { restoreAccumulator } from '../../../stats/restore.js';
 import { count } from '../../config/limits.js';
@@ -100,6 +101,10 @@ export class AccumulatorSink implements Sink {
   datasets(name: string): Record<string, Dataset> {
     const value = this.accumulator.value;
     return value === null ? {} : { [name]: asDataset(value) };
+  }
+
+  valueInWasm(): WasmImage | null {
+    return this.accumulator instanceof ElementwiseAccumulator ? this.accumulator.valueInWasm() : null;
   }
 
   dispose(): void {
