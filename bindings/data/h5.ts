@@ -201,11 +201,24 @@ export class H5Reader {
     for (let i = 0; i < parts.length; i++) {
       if (!this.children(cur || '/').has(parts[i])) return null;
       cur += '/' + parts[i];
-      const t = guarded(this.path, cur, () => m.get_type(this.fileId, cur));
+      const t = this.typeOf(cur);
       if (i < parts.length - 1 && t !== m.H5O_TYPE_GROUP) return null;
       if (i === parts.length - 1) return t === m.H5O_TYPE_GROUP ? 'group' : t === m.H5O_TYPE_DATASET ? 'dataset' : null;
     }
     return 'group';
+  }
+
+  // Object types by path, looked up once: a sensor's ten detector_info fields each walk the
+  // same run and group path, and the file is read-only.
+  #types = new Map<string, number>();
+
+  private typeOf(path: string): number {
+    let t = this.#types.get(path);
+    if (t === undefined) {
+      t = guarded(this.path, path, () => h5mod().get_type(this.fileId, path));
+      this.#types.set(path, t);
+    }
+    return t;
   }
 
   // The file is read-only: a group's listing is read once. A detector group lists every tag
