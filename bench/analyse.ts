@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { measure, measurePairs, row, timing, type BenchContext, type BenchRow, type Timing } from './harness.js';
-import { bandwidthRows, perShotRows } from './threads.js';
+import { bandwidthRows, p2Rows, perShotRows } from './threads.js';
 import { pythonMissing, runOriginal } from './numpy/original.js';
 import { analyseRun, defaultConfigPath, filters, loadConfig, openConfiguredRun, WasmArray, writeSyntheticRun } from '../bindings/node/index.js';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const configPath = defaultConfigPath();
   const config = await loadConfig(configPath, { dataDir: ctx.tmpDir });
   const quiet = () => {};
-  const rows: BenchRow[] = await bandwidthRows('analyse', ctx.quick);
+  const rows: BenchRow[] = [...(await bandwidthRows('analyse', ctx.quick)), ...(await p2Rows('analyse', ctx.quick))];
 
   // The image bytes one shot brings in (all three detectors, float32 after correction).
   const opened = await openConfiguredRun(config, made.path, 1, quiet);

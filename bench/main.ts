@@ -24,11 +24,18 @@ if (only && !suites[only]) {
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const tmpDir = mkdtempSync(join(tmpdir(), 'sacla-bench-'));
 const rows: BenchRow[] = [];
+// A suite that fails is named and the others still run and print: a bench run is minutes long.
+const failed: string[] = [];
 try {
   for (const [name, suite] of Object.entries(suites)) {
     if (only && name !== only) continue;
     if (!json) process.stderr.write(`bench: ${name} ...\n`);
-    rows.push(...(await (await suite()).run({ quick, tmpDir })));
+    try {
+      rows.push(...(await (await suite()).run({ quick, tmpDir })));
+    } catch (err) {
+      failed.push(name);
+      process.stderr.write(`bench: the ${name} suite failed: ${(err as Error).stack ?? err}\n`);
+    }
   }
 } finally {
   rmSync(tmpDir, { recursive: true, force: true });
@@ -51,4 +58,9 @@ if (json) {
     }
     process.stdout.write('\n');
   }
+}
+
+if (failed.length) {
+  process.stderr.write(`bench: ${failed.length} suite${failed.length === 1 ? '' : 's'} failed (${failed.join(', ')}); the tables above are the others'\n`);
+  process.exitCode = 1;
 }

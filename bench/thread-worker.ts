@@ -3,12 +3,14 @@
 // the timed part began and ended (on the shared clock of performance.timeOrigin), so the main
 // thread can tell how much the threads overlapped.
 import { parentPort, workerData } from 'node:worker_threads';
-import { filters, loadConfig, openConfiguredRun } from '../bindings/node/index.js';
+import { filters, loadConfig, MedianEstimator, openConfiguredRun, WasmArray } from '../bindings/node/index.js';
 import { makePlan } from '../bindings/analysis/pipeline.js';
 
 export type ThreadWork =
   /** Copies one buffer of `bytes` into another (TypedArray.set): the memory system's bandwidth. */
   | { kind: 'copy'; bytes: number }
+  /** The P² median of detector-like 1024×1024 float32 images, in its steady state (ms per image). */
+  | { kind: 'p2' }
   /** The per-shot work of an analysis worker: its good shots (a multiple of 8) through a fresh plan. */
   | { kind: 'shots'; configPath: string; dataDir: string; runFile: string; run: number; maxShots: number };
 
@@ -34,6 +36,7 @@ async function prepare(work: ThreadWork): Promise<() => Promise<number>> {
       return performance.now() - t0;
     };
   }
+  if (work.kind === 'p2') return p2Work();
   const config = await loadConfig(work.configPath, { dataDir: work.dataDir });
   const run = await openConfiguredRun(config, work.runFile, work.run, () => {});
   const { good } = filters.applyFilters(config.filters, run.values, run.length);
@@ -52,6 +55,32 @@ async function prepare(work: ThreadWork): Promise<() => Promise<number>> {
   };
   await pass(Math.min(16, shots.length)); // compiles the hot paths before the timed reps
   return () => pass(shots.length);
+}
+
+/**
+ * Eight seeded detector-like images (noise about 0 with 1 % photons, as the side detector)
+ * through one MedianEstimator, past its filling; a rep is the eight (the estimator applies them
+ * together, each block of its state through all eight while in cache).
+ */
+function p2Work(): () => Promise<number> {
+  const pixels = 1024 * 1024;
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const images = Array.from({ length: 8 }, () => {
+    const image = new WasmArray('f32', pixels);
+    const view = image.view();
+    for (let i = 0; i < pixels; i++) view[i] = (random() - 0.5) * 60 + (random() < 0.01 ? 3000 : 0);
+    return { data: image, shape: [1024, 1024] };
+  });
+  const median = new MedianEstimator();
+  const eight = () => images.forEach((image) => median.accumulate(image));
+  eight();
+  eight();
+  return async () => {
+    const t0 = performance.now();
+    eight();
+    return (performance.now() - t0) / images.length;
+  };
 }
 
 const port = parentPort!;

@@ -57,6 +57,25 @@ export async function bandwidthRows(suite: string, quick: boolean): Promise<Benc
 }
 
 /**
+ * The P² kernel (a third of an analysis share's time) in one thread alone, then in two at once:
+ * how much the second core slows the per-shot work that the 2-worker split cannot avoid.
+ */
+export async function p2Rows(suite: string, quick: boolean): Promise<BenchRow[]> {
+  const reps = quick ? 3 : 10;
+  const rows: BenchRow[] = [];
+  let alone = 0;
+  for (const threads of [1, 2]) {
+    const { reports, coresBusy } = await together(threads, { kind: 'p2' }, reps);
+    const t = timing(reports.flatMap((r) => r.times));
+    const extra: Record<string, string | number> = { 'cores busy': coresBusy };
+    if (threads === 1) alone = t.median;
+    else extra.slowdown = `${t.median >= alone ? '+' : '−'}${Math.abs((t.median / alone - 1) * 100).toFixed(0)} %`;
+    rows.push(row(suite, `P² median kernel, detector-like image, ${threads === 1 ? '1 thread alone' : '2 threads together (each)'}`, 'image 1024×1024', t, extra));
+  }
+  return rows;
+}
+
+/**
  * An analysis worker's per-shot work (a fresh plan of the config over the run's good shots, the
  * run already open) in one thread alone, then in two threads at once, each over the same shots.
  */
