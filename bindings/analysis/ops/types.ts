@@ -104,7 +104,11 @@ export interface Sink {
   /** Takes one shot's value; `shot` is its index in the run, `payloads` what top-k keeps. */
   accumulate(value: ShotValue, shot: number, payloads?: Record<string, Payload>): void;
   exportState(): SinkState;
-  /** Merges partial results of other workers (over other shots) into this one. */
+  /**
+   * Merges partial results of other workers (over other shots) into this one. The states'
+   * arrays are taken over (they come moved from workers, read from part files or joined for
+   * the merge): the caller does not use them again.
+   */
   merge(states: SinkState[]): void;
   /**
    * The datasets this sink writes; `name` is its output's name. `final`: the run is over and

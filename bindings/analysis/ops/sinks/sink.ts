@@ -141,7 +141,7 @@ export class EstimateSink implements Sink {
     }
     const [state] = states;
     if (state.kind !== 'estimate') throw new TypeError(`cannot merge a ${state.kind} sink state into an estimate`);
-    if (state.value) this.#merged = { n: state.n, value: { data: Float64Array.from(state.value.data), shape: [...state.value.shape] } };
+    if (state.value) this.#merged = { n: state.n, value: { data: state.value.data, shape: [...state.value.shape] } };
   }
 
   datasets(name: string): Record<string, Dataset> {
