@@ -2,6 +2,7 @@
 // per-pixel mean of every shot in raw ADU, written where `closestDark` looks for it
 // (DARKS/<detector>/<run>_<start>.npy), and a mask of the pixels whose dark is an outlier
 // (DARKS/<detector>/masks/<run>_<start>.npy), which the `mask` transform applies.
+import { nextTurn } from '../core/turn.js';
 import { files, paths, temporaryPath } from '../core/files.js';
 import { openRun, type Run } from '../data/run.js';
 import { encodeNpy } from '../data/npy.js';
@@ -324,7 +325,7 @@ async function averageShots(
   let lastYield = performance.now();
   for (let i = 0; i < total; i++) {
     if (performance.now() - lastYield > YIELD_MS) {
-      await new Promise<void>((r) => setTimeout(r, 0));
+      await nextTurn();
       lastYield = performance.now();
     }
     if (signal?.aborted) throw signal.reason ?? new Error('aborted');

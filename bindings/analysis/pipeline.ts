@@ -1,6 +1,7 @@
 // analyseRun: a run in, its results out (docs/config.md): open the
 // run, filter and thin its shots, stream the good shots through the plan (in this thread or
 // split across worker threads), and collect every output, constant and value.
+import { nextTurn } from '../core/turn.js';
 import { openRun, type Run, type OpenRunOptions } from '../data/run.js';
 import type { ValueSpec } from '../data/calibration.js';
 import { loadMask } from '../data/darks.js';
@@ -172,7 +173,6 @@ export async function makePlan(config: ExperimentConfig, run: Run, shots?: numbe
 
 // How long the shot loop runs before it lets the event loop in (signals, progress, workers).
 const YIELD_MS = 50;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export interface ShotLoopOptions {
   /** The worker's part of the run (default: the whole run). */
@@ -211,7 +211,7 @@ export async function processShots(
       if (!own && !everyShot) continue;
       const now = performance.now();
       if (now - lastYield > YIELD_MS) {
-        await yieldToEventLoop();
+        await nextTurn();
         lastYield = performance.now();
       }
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
