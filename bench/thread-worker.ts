@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { filters, loadConfig, MedianEstimator, openConfiguredRun, WasmArray } from '../bindings/node/index.js';
 import { makePlan } from '../bindings/analysis/pipeline.js';
+import { detectorImage } from '../test/helpers/random.js';
 
 export type ThreadWork =
   /** Copies one buffer of `bytes` into another (TypedArray.set): the memory system's bandwidth. */
@@ -58,20 +59,16 @@ async function prepare(work: ThreadWork): Promise<() => Promise<number>> {
 }
 
 /**
- * Eight seeded detector-like images (noise about 0 with 1 % photons, as the side detector)
+ * The kernel suite's eight detector-like images (bench/kernels.ts: the same seeds and settings)
  * through one MedianEstimator, past its filling; a rep is the eight (the estimator applies them
  * together, each block of its state through all eight while in cache).
  */
 function p2Work(): () => Promise<number> {
   const pixels = 1024 * 1024;
-  let seed = 12345;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const images = Array.from({ length: 8 }, () => {
-    const image = new WasmArray('f32', pixels);
-    const view = image.view();
-    for (let i = 0; i < pixels; i++) view[i] = (random() - 0.5) * 60 + (random() < 0.01 ? 3000 : 0);
-    return { data: image, shape: [1024, 1024] };
-  });
+  const images = Array.from({ length: 8 }, (_, i) => ({
+    data: new WasmArray('f32', pixels).set(detectorImage(pixels, 100 + i, { offset: 50, noise: 30, hits: 0.01 })),
+    shape: [1024, 1024],
+  }));
   const median = new MedianEstimator();
   const eight = () => images.forEach((image) => median.accumulate(image));
   eight();

@@ -498,23 +498,23 @@ export class Plan {
   datasets(final = false): Record<string, Dataset> {
     const out: Record<string, Dataset> = {};
     for (const { spec, sink, where } of this.outputs) {
+      // A sink whose value is in wasm memory writes only that value: `after` starts from it there.
       const inWasm = spec.after.length ? sink.sink.valueInWasm?.() : null;
-      if (inWasm) {
-        const at = { output: spec.name, where: `${where}.after` };
-        const result = runOnce(spec.after, inWasm, this.context(spec.source), at, plainCopy);
-        out[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
-        continue;
-      }
-      let sets: Record<string, Dataset>;
-      try {
-        sets = sink.sink.datasets(spec.name, final);
-      } catch (err) {
-        throw locate(err, spec.name, sink.where);
+      let sets: Record<string, Dataset> = {};
+      if (!inWasm) {
+        try {
+          sets = sink.sink.datasets(spec.name, final);
+        } catch (err) {
+          throw locate(err, spec.name, sink.where);
+        }
       }
       const value = Object.hasOwn(sets, spec.name) ? sets[spec.name] : undefined;
-      if (spec.after.length && value) {
+      if (spec.after.length && (inWasm || value)) {
         const at = { output: spec.name, where: `${where}.after` };
-        const result = applyOnce(spec.after, value.shape.length === 0 ? value.data[0] : value, this.context(spec.source), at);
+        const context = this.context(spec.source);
+        const result = inWasm
+          ? runOnce(spec.after, inWasm, context, at, plainCopy)
+          : applyOnce(spec.after, value!.shape.length === 0 ? value!.data[0] : value!, context, at);
         sets[spec.name] = typeof result === 'number' ? { data: Float64Array.of(result), shape: [] } : result;
       }
       Object.assign(out, sets);

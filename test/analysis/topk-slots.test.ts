@@ -7,14 +7,14 @@ import { describe, expect, test } from 'vitest';
 import { WasmArray } from '../../bindings/index.js';
 import { makeSink } from '../../bindings/analysis/ops/index.js';
 import type { Dataset, Sink, SinkState } from '../../bindings/analysis/ops/types.js';
+import { rng } from '../helpers/random.js';
 
 const SHAPE = [3, 4];
 const SIZE = 12;
 
 /** A seeded stream of shots: a value each (some NaN, some ties) and two payload images. */
 function shots(count: number, seed: number) {
-  let s = seed;
-  const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = rng(seed);
   return Array.from({ length: count }, (_, shot) => ({
     shot,
     value: random() < 0.1 ? NaN : Math.floor(random() * 8),
