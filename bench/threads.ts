@@ -57,6 +57,28 @@ export async function bandwidthRows(suite: string, quick: boolean): Promise<Benc
 }
 
 /**
+ * What the machine charges for memory a process touches for the first time (a new ArrayBuffer,
+ * one write per 4 KB page): every buffer, state and result a run makes pays it once, and in a
+ * virtual machine it can cost as much as copying the same bytes several times.
+ */
+export function freshMemoryRow(suite: string, quick: boolean): BenchRow {
+  const bytes = 128 << 20;
+  const page = 4096;
+  const times: number[] = [];
+  for (let r = 0; r < (quick ? 3 : 9); r++) {
+    const t0 = performance.now();
+    const fresh = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i += page) fresh[i] = 1;
+    times.push(performance.now() - t0);
+  }
+  const t = timing(times);
+  return row(suite, `fresh memory: first touch of ${bytes >> 20} MB (a new ArrayBuffer, a write per 4 KB page), 1 thread`, `${bytes >> 20} MB`, t, {
+    'MB/s': +(bytes / 1e6 / (t.median / 1000)).toFixed(0),
+    'µs per page': +((t.median * 1000) / (bytes / page)).toFixed(2),
+  });
+}
+
+/**
  * The P² kernel (a third of an analysis share's time) in one thread alone, then in two at once:
  * how much the second core slows the per-shot work that the 2-worker split cannot avoid.
  */

@@ -485,7 +485,8 @@ function collect(config: ExperimentConfig, run: Run, plan: Plan, good: Uint32Arr
     out[name] = { data: Float64Array.from(good, (i) => values[i]), shape: [good.length] };
   }
   out.runNR = { data: Int32Array.of(run.runNumber), shape: [] };
-  Object.assign(out, constantDatasets(config), plan.datasets(true));
+  plan.fillPayloads(run);
+  Object.assign(out, constantDatasets(config), plan.datasets());
   return out;
 }
 

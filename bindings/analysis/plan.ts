@@ -1,7 +1,7 @@
 // The per-shot computation of a config: sources → transform chains → sinks. Chains that share
 // a prefix (the same source and first transforms) share its steps, so e.g. one noise cut
 // feeds the mean, the per-shot total and the top-k payloads. Steps only a top-k payload needs
-// run only for the shots that enter the top k. A plan may be one worker's part of a run
+// run only once the shots are over, for the final top k (fillPayloads). A plan may be one worker's part of a run
 // (`PlanShare`): see `splitOf` for which sinks it feeds with which shots and pixels.
 import { ConfigError, DataError } from '../core/errors.js';
 import { WasmArray } from '../core/wasm.js';
@@ -52,11 +52,9 @@ interface ChainNode {
   output: string;
   /** The transform this step applies (null for a source). */
   transform: TransformConfig | null;
-  /** Computed for every shot (false: only on demand, for top-k payloads). */
+  /** Computed for every shot (false: only for top-k payloads, once the shots are over). */
   eager: boolean;
   value: ShotValue;
-  /** The shot `value` belongs to (on-demand nodes). */
-  shot: number;
 }
 
 interface PlannedSink {
@@ -277,7 +275,7 @@ export class Plan {
         const data = detector.dtype === 'f64' ? new WasmArray('f64', detector.size) : new WasmArray('f32', detector.size);
         this.images.set(source, { data, shape: detector.shape });
       }
-      node = { key, parent: null, step: null, transform: null, source, where: `${where}.source`, output, eager: true, value: NaN, shot: -1 };
+      node = { key, parent: null, step: null, transform: null, source, where: `${where}.source`, output, eager: true, value: NaN };
       this.#byKey.set(key, node);
       this.nodes.push(node);
     }
@@ -293,7 +291,7 @@ export class Plan {
         } catch (err) {
           throw locate(err, output, stepWhere, { config: true, kind: transformKind(transform) });
         }
-        node = { key, parent, step, transform, source, where: stepWhere, output, eager, value: NaN, shot: -1 };
+        node = { key, parent, step, transform, source, where: stepWhere, output, eager, value: NaN };
         this.#byKey.set(key, node);
         this.nodes.push(node);
       } else if (eager && !node.eager) {
@@ -325,7 +323,7 @@ export class Plan {
   check(): OutputCheck[] {
     for (const image of this.images.values()) image.data.fill(0);
     for (const node of this.nodes) {
-      // Steps only a top-k payload needs run on demand; share 0 checks them for the run.
+      // Steps only a top-k payload needs run at the end; share 0 checks them for the run.
       if (this.share.index > 0 && !node.eager) continue;
       node.value = node.step ? this.run(node, true) : (this.images.get(node.source) ?? 0);
     }
@@ -391,16 +389,12 @@ export class Plan {
     for (const name of own ? this.#ownImages : this.#everyShotImages) run.detectors[name].read(shot, this.images.get(name)!.data);
     for (const node of nodes) {
       node.value = node.step ? this.run(node) : this.sourceValue(run, node.source, shot);
-      node.shot = shot;
     }
     for (const planned of this.sinks) {
-      const { sink, node, payloads, spec, where, split } = planned;
+      const { sink, node, spec, where, split } = planned;
       try {
         if (split.kind === 'elements') sink.accumulate(this.blockValue(planned, run, shot, own), shot);
-        else if (split.kind === 'whole' ? split.owner === this.share.index : own) {
-          const payloadValues = Object.fromEntries(Object.entries(payloads).map(([name, n]) => [name, () => this.valueOf(n, shot)]));
-          sink.accumulate(node.value, shot, payloadValues);
-        }
+        else if (split.kind === 'whole' ? split.owner === this.share.index : own) sink.accumulate(node.value, shot);
       } catch (err) {
         throw locate(err, spec.name, where, { kind: sinkOp(spec.sink).op.kind });
       }
@@ -428,13 +422,51 @@ export class Plan {
     return value;
   }
 
-  /** A node's value for this shot, computing on-demand steps (and their parents) when asked. */
-  private valueOf(node: ChainNode, shot: number): ShotValue {
-    if (node.eager || node.shot === shot) return node.value;
-    this.valueOf(node.parent!, shot);
-    node.value = this.run(node);
-    node.shot = shot;
-    return node.value;
+  /**
+   * Computes the top-k payloads of the kept shots that lack them. While the shots come in, a top
+   * k keeps only its ranking values; the final k shots are read here again (k reads, where
+   * keeping payloads on the way would compute and copy them for every shot that enters the
+   * top k, in every worker). `run` is the run the shots came from; null when no payload can be
+   * missing (every state merged in came with its payloads).
+   */
+  fillPayloads(run: Run | null): void {
+    for (const planned of this.sinks) {
+      for (const { rank, shot } of planned.sink.pendingShots?.() ?? []) {
+        if (!run) throw new Error(`output ${planned.spec.name}: the payloads of its top shots need the run, to read those shots again`);
+        const values = new Map<ChainNode, ShotValue>();
+        const evaluate = (node: ChainNode): ShotValue => {
+          let value = values.get(node);
+          if (value !== undefined) return value;
+          if (node.step) {
+            const input = evaluate(node.parent!);
+            try {
+              value = node.step.apply(input);
+            } catch (err) {
+              throw locate(err, node.output, node.where, { kind: node.where.slice(node.where.lastIndexOf('.') + 1) });
+            }
+          } else {
+            const image = this.images.get(node.source);
+            if (image) run.detectors[node.source].read(shot, image.data);
+            value = this.sourceValue(run, node.source, shot);
+          }
+          values.set(node, value);
+          return value;
+        };
+        try {
+          const payloads = Object.fromEntries(Object.entries(planned.payloads).map(([name, node]) => [name, evaluate(node)]));
+          try {
+            planned.sink.fill!(rank, payloads);
+          } catch (err) {
+            throw locate(err, planned.spec.name, planned.where);
+          }
+        } catch (err) {
+          // Named as the shot loop names a shot's errors (pipeline.ts, processShots).
+          const message = (err as Error).message.replace(`${run.path}: `, '');
+          const Class = err instanceof ConfigError ? ConfigError : DataError;
+          throw new Class(`${run.path}: run ${run.runNumber}, shot ${shot} (tag ${run.tags[shot]}), read again for its top-k payloads: ${message}`);
+        }
+      }
+    }
   }
 
   private sourceValue(run: Run, source: string, shot: number): ShotValue {
@@ -491,11 +523,8 @@ export class Plan {
     });
   }
 
-  /**
-   * Every output's datasets (sinks' values; topK payloads included), with `after` applied.
-   * `final`: the plan is disposed next (see Sink.datasets), not a preview of a running one.
-   */
-  datasets(final = false): Record<string, Dataset> {
+  /** Every output's datasets (sinks' values; topK payloads included, see fillPayloads), with `after` applied. */
+  datasets(): Record<string, Dataset> {
     const out: Record<string, Dataset> = {};
     for (const { spec, sink, where } of this.outputs) {
       // A sink whose value is in wasm memory writes only that value: `after` starts from it there.
@@ -503,7 +532,7 @@ export class Plan {
       let sets: Record<string, Dataset> = {};
       if (!inWasm) {
         try {
-          sets = sink.sink.datasets(spec.name, final);
+          sets = sink.sink.datasets(spec.name);
         } catch (err) {
           throw locate(err, spec.name, sink.where);
         }

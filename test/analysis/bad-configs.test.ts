@@ -358,9 +358,13 @@ describe('errors of steps and sinks name their output and entry', () => {
     payload.step!.apply = () => {
       throw new ConfigError('not here');
     };
-    const err = planError(plan, (p) => p.process(run, 0));
+    // A payload's steps run once the shots are over, for the top shots, read again.
+    const err = planError(plan, (p) => {
+      p.process(run, 0);
+      p.fillPayloads(run);
+    });
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toBe('output top: outputs[0].sink.topK.payloads.img.transforms[0].noiseCut: not here');
+    expect(err.message).toMatch(/, shot 0 \(tag 10\), read again for its top-k payloads: output top: outputs\[0\]\.sink\.topK\.payloads\.img\.transforms\[0\]\.noiseCut: not here$/);
   });
 
   test('merging states of another sink', () => {

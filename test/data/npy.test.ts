@@ -46,6 +46,28 @@ describe('.npy reader against NumPy-written files', () => {
     expect(Array.from(a.data as Int32Array)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  test("a file's native, aligned data is a view of the bytes read (no copy); given bytes are copied unless owned", async () => {
+    const name = dir + 'a_lef4_C_v1.npy';
+    const bytes = new Uint8Array(readFileSync(name));
+    const values = Array.from({ length: 12 }, (_, i) => expected.f4(i));
+    const read = await readNpy(name);
+    // The file's bytes (a small file's may sit in Node's buffer pool), not a copy of 48 bytes.
+    expect(read.data.buffer.byteLength).toBeGreaterThanOrEqual(bytes.length);
+    expect(Array.from(read.data as Float32Array)).toEqual(values);
+    const owned = parseNpy(bytes, name, true);
+    expect(owned.data.buffer).toBe(bytes.buffer);
+    const copied = parseNpy(bytes, name);
+    expect(copied.data.buffer).not.toBe(bytes.buffer);
+    bytes.fill(0, bytes.length - 48);
+    expect(Array.from(copied.data as Float32Array)).toEqual(values);
+    // Misaligned in its buffer: a copy, the same values.
+    const shifted = new Uint8Array(readFileSync(name).length + 1);
+    shifted.set(readFileSync(name), 1);
+    const odd = parseNpy(shifted.subarray(1), name, true);
+    expect(odd.data.buffer).not.toBe(shifted.buffer);
+    expect(Array.from(odd.data as Float32Array)).toEqual(values);
+  });
+
   test('round trip of the writer', () => {
     const data = Float32Array.from({ length: 6 }, (_, i) => i / 3);
     const a = parseNpy(encodeNpy(data, [2, 3]));

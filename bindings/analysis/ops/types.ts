@@ -97,12 +97,16 @@ export type SinkState =
   | { kind: 'perShot'; shots: Int32Array; numbers: Float64Array | null; arrays: Float32Array | Float64Array | null; shape: number[] | null }
   | { kind: 'topK'; state: TopKState<Record<string, Dataset>> };
 
-/** A payload's value for the current shot, computed when asked for (only shots entering a top k are). */
-export type Payload = () => ShotValue;
-
 export interface Sink {
-  /** Takes one shot's value; `shot` is its index in the run, `payloads` what top-k keeps. */
-  accumulate(value: ShotValue, shot: number, payloads?: Record<string, Payload>): void;
+  /** Takes one shot's value; `shot` is its index in the run. */
+  accumulate(value: ShotValue, shot: number): void;
+  /**
+   * A top k's kept shots whose payloads are still to be computed, by rank: only the ranking
+   * values are kept while the shots come in, and once they are over Plan.fillPayloads reads
+   * these shots again and hands each one's payload values to `fill`.
+   */
+  pendingShots?(): { rank: number; shot: number }[];
+  fill?(rank: number, values: Record<string, ShotValue>): void;
   exportState(): SinkState;
   /**
    * Merges partial results of other workers (over other shots) into this one. The states'
@@ -111,11 +115,10 @@ export interface Sink {
    */
   merge(states: SinkState[]): void;
   /**
-   * The datasets this sink writes; `name` is its output's name. `final`: the run is over and
-   * the sink is disposed next, so the datasets may be made of its own storage (a top k's slots)
-   * instead of copies; otherwise (a live preview) they must not change when shots come in later.
+   * The datasets this sink writes; `name` is its output's name. They may be made of the sink's
+   * own storage in JavaScript (a top k's filled payloads).
    */
-  datasets(name: string, final?: boolean): Record<string, Dataset>;
+  datasets(name: string): Record<string, Dataset>;
   /**
    * Its value where it is in wasm memory, for an output's `after` chain to start from without
    * a copy out and back (a mean's, a minimum's, a maximum's state is its value); such a sink

@@ -58,6 +58,8 @@ export class LivePreview {
     const plan = new Plan(outputs, await this.context());
     try {
       plan.merge(answer.parts);
+      // The top shots so far are read again for their payloads (a few reads per preview).
+      plan.fillPayloads(await this.#run);
       return { ...constants, ...plan.datasets() };
     } finally {
       plan.dispose();
