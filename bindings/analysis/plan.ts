@@ -218,10 +218,10 @@ export class Plan {
       const { split } = planned;
       if (split.kind === 'elements' || (split.kind === 'whole' && split.owner !== index)) continue;
       for (let n: ChainNode | null = planned.node; n; n = n.parent) (split.kind === 'whole' ? every : own).add(n);
-      for (const payload of Object.values(planned.payloads)) own.add(rootOf(payload));
     }
     for (const n of every) own.add(n);
-    // Only the steps of the sinks this worker feeds run; payload steps stay on demand.
+    // Only the steps of the sinks this worker feeds run; payload steps (and a detector only
+    // payloads read) wait for the end (fillPayloads).
     for (const n of this.nodes) n.eager = own.has(n) && (n.eager || !n.step);
     this.#eager = this.nodes.filter((n) => n.eager);
     this.#everyShot = this.#eager.filter((n) => every.has(n));

@@ -199,6 +199,29 @@ describe('Plan.fillPayloads', () => {
     }
   });
 
+  test('a detector only the payloads read is read for the top shots alone, not for every shot', () => {
+    const reads: string[] = [];
+    const counting = {
+      ...run,
+      detectors: Object.fromEntries(['cam', 'other'].map((name) => [name, { read: (shot: number, data: { set(v: number[]): void }) => (reads.push(`${name} ${shot}`), data.set(image(shot))) }])),
+      values: { diode: Float64Array.from({ length: 20 }, (_, s) => (s * 3) % 7) },
+    } as unknown as Run;
+    const plan = new Plan(
+      [{ name: 'top', source: 'diode', transforms: [], after: [], sink: { topK: { k: 2, payloads: { pictures: { source: 'other', transforms: [] }, cams: { source: 'cam', transforms: [] } } } } }],
+      { detectors: { cam: { shape: [2, 3], size: 6, dtype: 'f32' }, other: { shape: [2, 3], size: 6, dtype: 'f32' } } },
+    );
+    try {
+      for (let shot = 0; shot < 20; shot++) plan.process(counting, shot);
+      expect(reads).toEqual([]);
+      plan.fillPayloads(counting);
+      // diode (3s mod 7) is 6 at shots 2, 9, 16: the top 2 are shots 2 and 9.
+      expect(reads).toEqual(['other 2', 'cam 2', 'other 9', 'cam 9']);
+      expect(Array.from(plan.datasets().pictures.data)).toEqual([...image(2), ...image(9)]);
+    } finally {
+      plan.dispose();
+    }
+  });
+
   test('without the run, a top k with payloads to compute says so', () => {
     const plan = topPlan();
     try {
