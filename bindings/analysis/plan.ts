@@ -433,24 +433,20 @@ export class Plan {
     for (const planned of this.sinks) {
       for (const { rank, shot } of planned.sink.pendingShots?.() ?? []) {
         if (!run) throw new Error(`output ${planned.spec.name}: the payloads of its top shots need the run, to read those shots again`);
-        const values = new Map<ChainNode, ShotValue>();
+        // Each node of the payloads' chains once for this shot (payloads may share a prefix).
+        const done = new Set<ChainNode>();
         const evaluate = (node: ChainNode): ShotValue => {
-          let value = values.get(node);
-          if (value !== undefined) return value;
+          if (done.has(node)) return node.value;
           if (node.step) {
-            const input = evaluate(node.parent!);
-            try {
-              value = node.step.apply(input);
-            } catch (err) {
-              throw locate(err, node.output, node.where, { kind: node.where.slice(node.where.lastIndexOf('.') + 1) });
-            }
+            evaluate(node.parent!);
+            node.value = this.run(node);
           } else {
             const image = this.images.get(node.source);
             if (image) run.detectors[node.source].read(shot, image.data);
-            value = this.sourceValue(run, node.source, shot);
+            node.value = this.sourceValue(run, node.source, shot);
           }
-          values.set(node, value);
-          return value;
+          done.add(node);
+          return node.value;
         };
         try {
           const payloads = Object.fromEntries(Object.entries(planned.payloads).map(([name, node]) => [name, evaluate(node)]));

@@ -106,24 +106,23 @@ export function parseNpy(bytes: Uint8Array, where = '.npy data', own = false): N
     throw new DataError(`${where}: truncated .npy data (${bytes.length - offset} bytes, expected ${need} for shape [${shape}] ${kind.name})`);
   }
   const native = little === isLittleEndian() || kind.size === 1;
+  let data: NpyData;
   if (own && native && (bytes.byteOffset + offset) % kind.size === 0 && bytes.buffer instanceof ArrayBuffer) {
-    let data = kind.make(bytes.buffer, n, bytes.byteOffset + offset);
-    if (fortran && shape.length > 1) data = fortranToC(data, shape);
-    return { data, shape, dtype: kind.name, fortranOrder: fortran };
-  }
-  // Copy into a fresh, aligned buffer in native order.
-  const out = new ArrayBuffer(need);
-  if (native) {
-    new Uint8Array(out).set(bytes.subarray(offset, offset + need));
+    data = kind.make(bytes.buffer, n, bytes.byteOffset + offset);
   } else {
+    // Copy into a fresh, aligned buffer in native order.
+    const out = new ArrayBuffer(need);
     const dst = new Uint8Array(out);
-    const s = kind.size;
-    for (let i = 0; i < n; i++) {
-      const o = offset + i * s;
-      for (let k = 0; k < s; k++) dst[i * s + k] = bytes[o + s - 1 - k];
+    if (native) dst.set(bytes.subarray(offset, offset + need));
+    else {
+      const s = kind.size;
+      for (let i = 0; i < n; i++) {
+        const o = offset + i * s;
+        for (let k = 0; k < s; k++) dst[i * s + k] = bytes[o + s - 1 - k];
+      }
     }
+    data = kind.make(out, n);
   }
-  let data = kind.make(out, n);
   if (fortran && shape.length > 1) data = fortranToC(data, shape);
   return { data, shape, dtype: kind.name, fortranOrder: fortran };
 }

@@ -52,7 +52,7 @@ class TopKSink implements Sink {
   }
 
   /**
-   * Rank `rank`'s slot of a payload's array of `count` slots (made at its first fill), or none
+   * Rank `rank`'s slot of a payload's array of a slot per kept shot (made at its first fill), or none
    * when the value does not fit it or another kept shot's value is there (shots came in after a fill).
    */
   #slot(name: string, value: WasmImage, rank: number, entries: TopKEntry<Record<string, Dataset>>[]): Dataset | undefined {
