@@ -11,10 +11,31 @@ import { cpus } from 'node:os';
 import { measure, measurePairs, row, timing, type BenchContext, type BenchRow, type Timing } from './harness.js';
 import { bandwidthRows, freshMemoryRow, p2Rows, perShotRows } from './threads.js';
 import { pythonMissing, runOriginal } from './numpy/original.js';
-import { analyseRun, defaultConfigPath, filters, loadConfig, openConfiguredRun, WasmArray, writeSyntheticRun } from '../bindings/node/index.js';
+import { analyseRun, defaultConfigPath, filters, loadConfig, openConfiguredRun, WasmArray, writeSyntheticRun, type AnalysisPhases, type ShareSeconds } from '../bindings/node/index.js';
 import { fileURLToPath } from 'node:url';
 
 const perGoodShot = (t: Timing, good: number): Timing => ({ ...t, median: t.median / good, min: t.min / good, max: t.max / good });
+
+/**
+ * Where the whole command's time goes, from its own --json report (AnalysisResult.phases and the
+ * write) over the same reps: what bounds it. "Start and end" is the rest of the wall time: Node's
+ * start, the bundle, the config, and the process's exit.
+ */
+function phaseRows(calls: { wall: number; seconds: number; phases: AnalysisPhases & { write: number } }[]): BenchRow[] {
+  const wall = timing(calls.map((c) => c.wall)).median;
+  const phase = (label: string, ms: number[], extra: BenchRow['extra'] = {}) =>
+    row('analyse', `sacla analyse, where its time goes: ${label}`, 'run', timing(ms), { ...extra, 'of the command': `${((100 * timing(ms).median) / wall).toFixed(0)} %` });
+  const threads = (pick: (s: ShareSeconds) => number) =>
+    calls[0].phases.shares.map((_, k) => `${(timing(calls.map((c) => 1000 * pick(c.phases.shares[k]))).median / 1000).toFixed(2)} s`).join(', ');
+  return [
+    phase('process start and end (Node, the bundle, the config; the exit)', calls.map((c) => c.wall - 1000 * (c.seconds + c.phases.write))),
+    phase('opening the run and its good shots (this thread)', calls.map((c) => 1000 * c.phases.open), { 'each thread': threads((s) => s.open) }),
+    phase("the shots, until every share's states are in (plans checked, shots)", calls.map((c) => 1000 * c.phases.shots), { 'each thread': threads((s) => s.shots) }),
+    phase('merging the states', calls.map((c) => 1000 * c.phases.merge)),
+    phase('the result (top-k payloads read again, after chains, datasets)', calls.map((c) => 1000 * c.phases.result)),
+    phase('writing the result file, reading it back, renaming it', calls.map((c) => 1000 * c.phases.write)),
+  ];
+}
 
 export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const shots = ctx.quick ? 40 : 150;
@@ -131,10 +152,16 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   const cli = [process.execPath, fileURLToPath(new URL('../bindings/cli/main.js', import.meta.url))];
   const out = join(ctx.tmpDir, 'results');
   let cliGood = 0;
+  // Each call's wall time and the phases its --json line reports (AnalysisResult.phases and the write).
+  const calls: { wall: number; seconds: number; phases: AnalysisPhases & { write: number } }[] = [];
   const command = () => {
+    const t0 = performance.now();
     const r = spawnSync(cli[0], [cli[1], 'analyse', '--data', ctx.tmpDir, '--run', '1', '--out', out, '--workers', String(cores), '--force', '--json', '--quiet'], { encoding: 'utf8' });
+    const wall = performance.now() - t0;
     if (r.status !== 0) throw new Error(`sacla analyse failed (${r.status}): ${r.stderr}`);
-    cliGood = JSON.parse(r.stdout.trim().split('\n').pop()!).goodShots;
+    const line = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    cliGood = line.goodShots;
+    calls.push({ wall, seconds: line.seconds, phases: line.phases });
   };
   // The original in turns with the command (its ratio to the original is the figure), 3 turns;
   // without NumPy the command alone, 5 reps.
@@ -162,6 +189,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
   // (untimed): the turns above read the file partly from disk (the fs.readFileSync row above
   // says at what speed). What the command takes when the file costs no disk reads; not held
   // against the original, whose turns read as they came.
+  const before = calls.length;
   const cached = perGoodShot((await measurePairs(intoPageCache, command, { warmup: 0, reps: ctx.quick ? 1 : 5 }))[1], cliGood);
   rows.push(
     row('analyse', `sacla analyse --workers ${cores}, the run file in the page cache (read whole just before, untimed)`, unit, cached, {
@@ -169,6 +197,7 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
       goal: '≥ 60 shots/s',
     }),
   );
+  rows.push(...phaseRows(calls.slice(before)));
   if (!originalTime) return rows;
   const originalRow = perGoodShot(originalTime, good);
   rows.push(

@@ -21,7 +21,20 @@ if (only && !suites[only]) {
   process.exit(2);
 }
 
-const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+// This machine's speed drifts from hour to hour (a shared host): a plain loop timed before and
+// after the suites puts each run's figures beside the speed of the machine at the time.
+function loopMs(): number {
+  const times: number[] = [];
+  for (let rep = 0; rep < 5; rep++) {
+    const t0 = performance.now();
+    let sum = 0;
+    for (let i = 0; i < 1e8; i++) sum += i;
+    times.push(performance.now() - t0);
+    if (sum !== 4999999950000000) throw new Error('the loop went wrong');
+  }
+  return times.sort((a, b) => a - b)[2];
+}
+const loopAtStart = loopMs();
 const tmpDir = mkdtempSync(join(tmpdir(), 'sacla-bench-'));
 const rows: BenchRow[] = [];
 // A suite that fails is named and the others still run and print: a bench run is minutes long.
@@ -40,6 +53,8 @@ try {
 } finally {
   rmSync(tmpDir, { recursive: true, force: true });
 }
+
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; a plain loop of 10⁸ additions: ${loopAtStart.toFixed(0)} ms before the suites, ${loopMs().toFixed(0)} ms after (medians of 5)`;
 
 const fmt = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)) : String(v ?? ''));
 

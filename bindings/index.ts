@@ -72,7 +72,7 @@ export type {
 
 export * as filters from './analysis/filters.js';
 export { loadConfig, validateConfig, configHash, defaultConfigPath, type ExperimentConfig } from './analysis/config/index.js';
-export { analyseRun, openConfiguredRun, type AnalysisResult, type AnalyseOptions, type Progress, type RunRef, type Dataset } from './analysis/pipeline.js';
+export { analyseRun, openConfiguredRun, type AnalysisResult, type AnalysisPhases, type ShareSeconds, type AnalyseOptions, type Progress, type RunRef, type Dataset } from './analysis/pipeline.js';
 export { ResultFile, fillResultFile, resultName } from './analysis/results.js';
 export { writeResult, readResults, openResult } from './analysis/results.js';
 export * as table from './analysis/table/index.js';

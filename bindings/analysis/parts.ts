@@ -20,6 +20,7 @@ import {
   type Dataset,
   type RunRef,
   type ShareResult,
+  type ShareSeconds,
 } from './pipeline.js';
 import { openResult, writeResult } from './results.js';
 import { files, paths } from '../core/files.js';
@@ -248,7 +249,13 @@ export async function mergeParts(parts: RunPart[], options: Pick<AnalyseOptions,
     throw new DataError(`run ${first.run}: ${missing.length ? `part${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${first.parts} missing` : 'a part is given twice'}`);
   }
   const states: (SinkState | null)[][] = new Array(first.shareCount);
-  for (const p of parts) p.shares.forEach((s, w) => (states[p.firstShare + w] = s.states));
+  const seconds: ShareSeconds[] = new Array(first.shareCount);
+  for (const p of parts) {
+    p.shares.forEach((s, w) => {
+      states[p.firstShare + w] = s.states;
+      seconds[p.firstShare + w] = s.seconds ?? { open: NaN, shots: NaN };
+    });
+  }
   if (states.some((s) => !s)) throw new DataError(`run ${first.run}: the parts do not hold every share of the split`);
   const config = first.config;
   const opened = await openConfiguredRun(config, first.source, first.run, options.warn ?? ((m) => console.warn(m)), { combine: first.combine });
@@ -256,6 +263,8 @@ export async function mergeParts(parts: RunPart[], options: Pick<AnalyseOptions,
     const { thinning } = first;
     const { good, outcomes } = goodShots(config, opened, thinning);
     if (good.length !== first.goodShots) throw new DataError(`${opened.path}: run ${first.run} has ${good.length} good shots now, the parts found ${first.goodShots}: was the run file changed?`);
+    // The shots were analysed by the parts' jobs: here the states are in once the run is open.
+    const openedAt = performance.now();
     const plan = await makePlan(config, opened, good.length);
     try {
       plan.merge(states);
@@ -263,7 +272,8 @@ export async function mergeParts(parts: RunPart[], options: Pick<AnalyseOptions,
       plan.dispose();
       throw err;
     }
-    const result = await finishResult(config, opened, good, outcomes, thinning, plan, first.shareCount, started, options.warn ?? ((m) => console.warn(m)));
+    const marks = { opened: openedAt, statesIn: openedAt, merged: performance.now(), shares: seconds };
+    const result = await finishResult(config, opened, good, outcomes, thinning, plan, first.shareCount, started, options.warn ?? ((m) => console.warn(m)), marks);
     result.attrs.parts = first.parts;
     return result;
   } finally {

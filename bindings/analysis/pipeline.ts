@@ -88,6 +88,42 @@ export interface ParallelJob {
 export interface ShareResult {
   states: (SinkState | null)[];
   goodShots: number;
+  /** Where its time went (absent from part files and from pools that do not say). */
+  seconds?: ShareSeconds;
+}
+
+/** Where a share's time went, in its own thread (seconds). */
+export interface ShareSeconds {
+  /** Opening the run and picking its good shots. */
+  open: number;
+  /** Its plan made and checked on empty images, then its shots. */
+  shots: number;
+}
+
+/**
+ * Where the time of an analysis went, as this thread saw it (seconds; they add up to
+ * `AnalysisResult.seconds`), and each share's own open and shots: what bounds a run's speed
+ * (docs/config.md, "Where the time goes").
+ */
+export interface AnalysisPhases {
+  /** Opening the run and picking its good shots in this thread (workers open it meanwhile). */
+  open: number;
+  /** Until every share's states were in: the plans' checks and the shots, here and in the workers. */
+  shots: number;
+  /** The shares' states merged into one plan (0 for a run in one thread). */
+  merge: number;
+  /** The result: the top-k's shots read again for their payloads, the `after` chains, every dataset. */
+  result: number;
+  /** Each share's own open and shots, share 0 first (NaN where a pool did not say). */
+  shares: ShareSeconds[];
+}
+
+/** When an analysis reached each phase's end (performance.now() of this thread) and its shares' seconds. */
+export interface PhaseMarks {
+  opened: number;
+  statesIn: number;
+  merged: number;
+  shares: ShareSeconds[];
 }
 
 /** Runs worker w of `job.workers` in each of them and returns their sink states, worker 0 first. */
@@ -104,6 +140,8 @@ export interface AnalysisResult {
   filters: FilterOutcome[];
   workers: number;
   seconds: number;
+  /** Where those seconds went. */
+  phases: AnalysisPhases;
   config: ExperimentConfig;
   configHash: string;
   /** Root attributes of the result file. */
@@ -289,15 +327,21 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
   try {
     opened = ref ? await openConfiguredRun(config, ref.data, pooled?.run ?? ref.run, warn, { combine: options.combine }) : (run as Run);
     const { good, outcomes } = goodShots(config, opened, thinning);
+    const openedAt = performance.now();
     for (const o of outcomes) {
       if (o.nan) warn(`run ${opened.runNumber}: filter ${o.kind} on ${o.value}: ${o.nan} shot(s) have a NaN value; ${nanEffect(o)}`);
     }
     const report = progressReporter(good.length, options.onProgress);
     report(0, true);
     const workers = requested;
+    const openSeconds = (openedAt - started) / 1000;
+    const sharesOf = (parts: ShareResult[]) => parts.map((p) => p.seconds ?? { open: NaN, shots: NaN });
     let plan: Plan;
+    let marks: PhaseMarks;
     if (!pooled) {
       plan = await processShots(config, opened, good, { onProgress: report, signal: options.signal });
+      const done = performance.now();
+      marks = { opened: openedAt, statesIn: done, merged: done, shares: [{ open: openSeconds, shots: (done - openedAt) / 1000 }] };
     } else if (local) {
       // Share 0 here, the others in the workers: one thread fewer to start.
       let ownDone = 0;
@@ -310,8 +354,12 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
         onPartial: options.onSharePlan,
         partialMs: 0,
       }).finally(() => options.onSharePlan?.(null));
+      const ownShots = (performance.now() - openedAt) / 1000;
       try {
-        plan = await mergedPlan(config, opened, good, own, await pooled.done);
+        const parts = await pooled.done;
+        const statesIn = performance.now();
+        plan = await mergedPlan(config, opened, good, own, parts);
+        marks = { opened: openedAt, statesIn, merged: performance.now(), shares: [{ open: openSeconds, shots: ownShots }, ...sharesOf(parts)] };
       } finally {
         own.dispose();
       }
@@ -320,18 +368,20 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
       try {
         pooled.onProgress = report;
         const parts = await pooled.done;
+        const statesIn = performance.now();
         const differ = parts.findIndex((p) => p.goodShots !== good.length);
         if (differ >= 0) {
           throw new DataError(`${opened.path}: run ${opened.runNumber}: worker ${differ} found ${parts[differ].goodShots} good shots, this thread ${good.length}: did the run file change while it was analysed?`);
         }
         plan.merge(parts.map((p) => p.states));
+        marks = { opened: openedAt, statesIn, merged: performance.now(), shares: sharesOf(parts) };
       } catch (err) {
         plan.dispose();
         throw err;
       }
     }
     report(good.length, true);
-    return await finishResult(config, opened, good, outcomes, thinning, plan, workers, started, warn);
+    return await finishResult(config, opened, good, outcomes, thinning, plan, workers, started, warn, marks);
   } catch (err) {
     stopWorkers.abort(err);
     await pooled?.done.catch(() => {});
@@ -375,6 +425,7 @@ export async function finishResult(
   workers: number,
   started: number,
   warn: (message: string) => void,
+  marks: PhaseMarks,
 ): Promise<AnalysisResult> {
   let outputs: Record<string, Dataset>;
   try {
@@ -382,7 +433,15 @@ export async function finishResult(
   } finally {
     plan.dispose();
   }
-  const seconds = (performance.now() - started) / 1000;
+  const finished = performance.now();
+  const seconds = (finished - started) / 1000;
+  const phases: AnalysisPhases = {
+    open: (marks.opened - started) / 1000,
+    shots: (marks.statesIn - marks.opened) / 1000,
+    merge: (marks.merged - marks.statesIn) / 1000,
+    result: (finished - marks.merged) / 1000,
+    shares: marks.shares,
+  };
   const hash = await configHash(config);
   const attrs: Record<string, string | number> = {
     run: opened.runNumber,
@@ -423,6 +482,7 @@ export async function finishResult(
     filters: outcomes,
     workers,
     seconds,
+    phases,
     config,
     configHash: hash,
     attrs,

@@ -24,12 +24,15 @@ export async function analyseShare(
   share: PlanShare,
   options: ShotLoopOptions & { combine?: boolean } = {},
 ): Promise<ShareResult> {
+  const started = performance.now();
   const opened = await openConfiguredRun(config, runFile, run, () => {}, { combine: options.combine });
   try {
     const { good } = goodShots(config, opened, thinning);
+    const openedAt = performance.now();
     const plan = await processShots(config, opened, good, { ...options, share });
+    const seconds = { open: (openedAt - started) / 1000, shots: (performance.now() - openedAt) / 1000 };
     try {
-      return { states: plan.exportStates(), goodShots: good.length };
+      return { states: plan.exportStates(), goodShots: good.length, seconds };
     } finally {
       plan.dispose();
     }

@@ -8,7 +8,7 @@ import { loadConfig, defaultConfigPath, configHash } from '../analysis/config/in
 import type { AnalyseOptions as RunOptions, AnalysisResult } from '../analysis/pipeline.js';
 import { analysePart, analyseRun } from '../node/index.js';
 import { partName, writePart } from '../analysis/parts.js';
-import { capWorkers, defaultWorkers, prestartThreads } from '../node/workers.js';
+import { capWorkers, defaultWorkers, endIdleThreads, prestartThreads } from '../node/workers.js';
 import { resultName, writeResult, storedConfigHash, removePendingResults, prepareResultFolder } from '../analysis/results.js';
 import { files } from '../core/files.js';
 import { resolveRun } from '../data/runfile.js';
@@ -91,8 +91,10 @@ export function registerAnalyse(program: Command): void {
       const stop = interruptible(removePendingResults);
       let failures = 0;
       try {
-        for (const requested of runs) {
+        for (const [k, requested] of runs.entries()) {
           if (stop.signal.aborted) break;
+          // After the last run's shots the worker threads have nothing left to do.
+          const last = k === runs.length - 1;
           let run = requested;
           let progress: ShotProgress | undefined;
           try {
@@ -124,6 +126,7 @@ export function registerAnalyse(program: Command): void {
               const t0 = performance.now();
               const part = await analysePart(config, { data: opts.data, run }, opts.part.part, opts.part.parts, analyseOptions);
               progress?.stop();
+              if (last) endIdleThreads();
               const written = await writePart(opts.out, part);
               const seconds = (performance.now() - t0) / 1000;
               if (opts.json) process.stdout.write(JSON.stringify({ run, part: part.part, parts: part.parts, goodShots: part.goodShots, seconds, output: written }) + '\n');
@@ -132,6 +135,8 @@ export function registerAnalyse(program: Command): void {
             }
             const result = await analyseRun(config, { data: opts.data, run }, analyseOptions);
             progress?.stop();
+            if (last) endIdleThreads();
+            const writing = performance.now();
             const written = await writeResult(opts.out, result);
             if (opts.json) {
               process.stdout.write(
@@ -144,6 +149,8 @@ export function registerAnalyse(program: Command): void {
                   workers: result.workers,
                   filters: result.filters,
                   output: written,
+                  // `seconds` phase by phase, and the result file written, read back and renamed.
+                  phases: { ...result.phases, write: (performance.now() - writing) / 1000 },
                 }) + '\n',
               );
             } else {

@@ -125,6 +125,28 @@ export function h5mod(): H5Mod {
   return mod;
 }
 
+/**
+ * HDF5 names in their natural order: runs of digits compared as numbers, the rest by code unit
+ * (`detector_2d_2` before `detector_2d_10`). For names of one case, as the converter's groups,
+ * what `localeCompare(b, 'en', { numeric: true })` gives, without building an ICU collator
+ * (~10 ms in each thread that opens a run).
+ */
+export function naturalOrder(a: string, b: string): number {
+  const x = a.match(/\d+|\D+/g) ?? [];
+  const y = b.match(/\d+|\D+/g) ?? [];
+  for (let k = 0; k < Math.min(x.length, y.length); k++) {
+    if (x[k] === y[k]) continue;
+    const [dx, dy] = [/^\d/.test(x[k]), /^\d/.test(y[k])];
+    if (dx && dy) {
+      const d = Number(x[k]) - Number(y[k]);
+      // Equal numbers written differently (`01`, `1`): the shorter first, as ICU's numeric order.
+      return d !== 0 ? Math.sign(d) : x[k].length - y[k].length;
+    }
+    return x[k] < y[k] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 /** The most telling lines of an HDF5 error stack ("truncated file: eof = ...", "not found"). */
 export function summariseHdf5Error(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);

@@ -4,7 +4,7 @@
 import { DataError, ConfigError } from '../core/errors.js';
 import { files, paths } from '../core/files.js';
 import { closestKeys } from './calibration.js';
-import { H5Reader, dtypeName, loadH5, toFloat64 } from './h5.js';
+import { H5Reader, dtypeName, loadH5, naturalOrder, toFloat64 } from './h5.js';
 import type { SensorGeometry } from '../image/geometry.js';
 
 /** What one per-tag group of a run (`detector_2d_K`, `detector_2d_assembled_K`, `opal_K`, `imperx_K`) holds. */
@@ -202,7 +202,7 @@ export class RunFile {
     return this.h5
       .keys(this.base)
       .filter((k) => GROUP.test(k))
-      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      .sort(naturalOrder);
   }
 
   /** Tags that have an image in a group. */

@@ -3,7 +3,7 @@
 // the id, or the sensors `<id>-1 … <id>-P` read as one stack. Group numbers are never used
 // to find a detector: they change between runs (docs/data.md, "Detectors"; leosala/sacla).
 import { DataError } from '../core/errors.js';
-import { imageArithmetic } from './h5.js';
+import { imageArithmetic, naturalOrder } from './h5.js';
 import { DetectorGeometry } from '../image/geometry.js';
 import type { RunFile, SensorInfo } from './runfile.js';
 
@@ -125,7 +125,7 @@ export function detectorsOf(file: RunFile): DetectorLayout[] {
     const kind = s.kind;
     out.push({ id: s.name || s.group, kind, sensors: [s], shape: [...s.shape], dtype: s.dtype === 'float64' ? 'f64' : 'f32' });
   }
-  return out.sort((a, b) => a.sensors[0].group.localeCompare(b.sensors[0].group, 'en', { numeric: true }));
+  return out.sort((a, b) => naturalOrder(a.sensors[0].group, b.sensors[0].group));
 }
 
 /**

@@ -62,6 +62,17 @@ function park(thread: Thread): void {
 }
 
 /**
+ * Ends the idle threads now (a command that has no run left for them): each frees its memory in
+ * its own thread while this one writes the last result, instead of at the process's exit.
+ */
+export function endIdleThreads(): void {
+  for (const thread of idle.splice(0)) {
+    if (thread.idleTimer) clearTimeout(thread.idleTimer);
+    void thread.worker.terminate();
+  }
+}
+
+/**
  * Starts worker threads until `count` are idle, so that they load while this thread reads the
  * config and opens the run (`sacla analyse` calls it first thing).
  */

@@ -40,6 +40,10 @@ describe('sacla analyse', () => {
       expect(l.goodShots).toBeGreaterThan(0);
       expect(l.goodShots).toBeLessThanOrEqual(l.shotsInRun);
       expect(l.output).toBe(join(out, `run_${l.run}.h5`));
+      // Where its seconds went, and the writing after them (docs/config.md, "Where the time goes").
+      expect(l.phases.open + l.phases.shots + l.phases.merge + l.phases.result).toBeCloseTo(l.seconds, 9);
+      expect(l.phases.shares).toHaveLength(1);
+      expect(l.phases.write).toBeGreaterThan(0);
     }
   }, 120_000);
 

@@ -86,6 +86,27 @@ describe.each([2, 3, 4])('%i workers vs 1', (workers) => {
   });
 });
 
+// AnalysisResult.phases (docs/config.md, "Where the time goes"): this thread's phases add up to
+// `seconds`, and every share, here or in a worker, says how long it opened the run and ran.
+test.each([1, 2, 3, 4])('%i worker(s): the phases add up to the seconds, and each share reports its own', (workers) => {
+  const { seconds, phases } = results.get(workers)!;
+  const parts = [phases.open, phases.shots, phases.merge, phases.result];
+  for (const p of parts) expect(p).toBeGreaterThanOrEqual(0);
+  expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(seconds, 9);
+  expect(phases.open).toBeGreaterThan(0);
+  expect(phases.shots).toBeGreaterThan(0);
+  if (workers === 1) expect(phases.merge).toBe(0);
+  expect(phases.shares).toHaveLength(workers);
+  for (const share of phases.shares) {
+    expect(share.open).toBeGreaterThan(0);
+    expect(share.shots).toBeGreaterThan(0);
+    // A share runs within the analysis: it cannot take longer than the run's time until the states were in.
+    expect(share.open + share.shots).toBeLessThanOrEqual(phases.open + phases.shots + 1e-3);
+  }
+  // Share 0 runs in this thread: its opening is this thread's.
+  expect(phases.shares[0].open).toBe(phases.open);
+});
+
 test('the P² outputs are real estimates: not constant, and the mask and noise cut reached them', () => {
   const seq = results.get(1)!.outputs;
   const masked = seq.side_cut_median.data;

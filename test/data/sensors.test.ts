@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DetectorGeometry, RunFile, detectorsOf, openRun, resolveDetector, sensorPositions, type SensorGeometry } from 'sacla-analysis';
 
+import { naturalOrder } from '../../bindings/data/h5.js';
 const SCRIPTS = fileURLToPath(new URL('../fixtures/sacla/', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'sacla-sensors-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -227,3 +228,26 @@ describe('finding a detector by its id, never by group number', () => {
   });
 });
 
+
+// The order of the sensors' groups (and so of a stack's sensors) is the natural one, without ICU.
+describe('naturalOrder', () => {
+  test('numbers inside names compare as numbers', () => {
+    const names = ['detector_2d_10', 'detector_2d_2', 'detector_2d_1', 'detector_2d_assembled_1', 'detector_2d_9'];
+    expect([...names].sort(naturalOrder)).toEqual(['detector_2d_1', 'detector_2d_2', 'detector_2d_9', 'detector_2d_10', 'detector_2d_assembled_1']);
+    expect(naturalOrder('MPCCD-2N0-M02-003-2', 'MPCCD-2N0-M02-003-10')).toBeLessThan(0);
+    expect(naturalOrder('a', 'a')).toBe(0);
+    expect(naturalOrder('a1', 'a01')).toBeLessThan(0);
+    expect(naturalOrder('a', 'a1')).toBeLessThan(0);
+  });
+  test("agrees with localeCompare('en', { numeric: true }) on the group names of converter files", () => {
+    // (Not on names of mixed case: ICU puts `d` before `M`, code units `M` before `d`. The
+    // converter's group names are lower case: docs/real-files/run_206178_listing.txt.)
+    const names = [
+      ...Array.from({ length: 12 }, (_, k) => `detector_2d_${k + 1}`),
+      ...Array.from({ length: 3 }, (_, k) => `detector_2d_assembled_${k + 1}`),
+      'opal_1', 'imperx_1', 'imperx_2', 'imperx_10',
+    ];
+    const shuffled = [...names].reverse();
+    expect([...shuffled].sort(naturalOrder)).toEqual([...shuffled].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
+  });
+});
