@@ -76,8 +76,8 @@ export async function run(ctx: BenchContext): Promise<BenchRow[]> {
     ...(await perShotRows('analyse', { configPath, dataDir: ctx.tmpDir, runFile: made.path, run: 1, maxShots: goodShots }, { reps, unit, mbPerSecond })),
   );
 
-  // The run file read whole (untimed) before a timed rep: this VM keeps at most ~2.3 GB of page
-  // cache and reclaims it within minutes, so a rep that found the 1.6 GB file gone would be
+  // The run file read whole (untimed) before a timed rep: this VM at times keeps only ~2.3 GB of
+  // page cache and reclaims it within minutes, so a rep that found the 1.6 GB file gone would be
   // bound by the disk, which two threads read no faster than one.
   const intoPageCache = () => {
     const fd = openSync(made.path, 'r');
