@@ -10,6 +10,7 @@ import { configHash, validateConfig, type ExperimentConfig } from './config/inde
 import type { SinkState } from './ops/index.js';
 import {
   finishResult,
+  shareSeconds,
   goodShots,
   makePlan,
   openConfiguredRun,
@@ -253,7 +254,7 @@ export async function mergeParts(parts: RunPart[], options: Pick<AnalyseOptions,
   for (const p of parts) {
     p.shares.forEach((s, w) => {
       states[p.firstShare + w] = s.states;
-      seconds[p.firstShare + w] = s.seconds ?? { open: NaN, shots: NaN };
+      seconds[p.firstShare + w] = shareSeconds(s);
     });
   }
   if (states.some((s) => !s)) throw new DataError(`run ${first.run}: the parts do not hold every share of the split`);

@@ -118,6 +118,11 @@ export interface AnalysisPhases {
   shares: ShareSeconds[];
 }
 
+/** A share's seconds, NaN where its pool (or its part file) did not say. */
+export function shareSeconds(result: ShareResult): ShareSeconds {
+  return result.seconds ?? { open: NaN, shots: NaN };
+}
+
 /** When an analysis reached each phase's end (performance.now() of this thread) and its shares' seconds. */
 export interface PhaseMarks {
   opened: number;
@@ -335,7 +340,6 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
     report(0, true);
     const workers = requested;
     const openSeconds = (openedAt - started) / 1000;
-    const sharesOf = (parts: ShareResult[]) => parts.map((p) => p.seconds ?? { open: NaN, shots: NaN });
     let plan: Plan;
     let marks: PhaseMarks;
     if (!pooled) {
@@ -359,7 +363,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
         const parts = await pooled.done;
         const statesIn = performance.now();
         plan = await mergedPlan(config, opened, good, own, parts);
-        marks = { opened: openedAt, statesIn, merged: performance.now(), shares: [{ open: openSeconds, shots: ownShots }, ...sharesOf(parts)] };
+        marks = { opened: openedAt, statesIn, merged: performance.now(), shares: [{ open: openSeconds, shots: ownShots }, ...parts.map(shareSeconds)] };
       } finally {
         own.dispose();
       }
@@ -374,7 +378,7 @@ export async function analyseRun(config: ExperimentConfig, run: Run | RunRef, op
           throw new DataError(`${opened.path}: run ${opened.runNumber}: worker ${differ} found ${parts[differ].goodShots} good shots, this thread ${good.length}: did the run file change while it was analysed?`);
         }
         plan.merge(parts.map((p) => p.states));
-        marks = { opened: openedAt, statesIn, merged: performance.now(), shares: sharesOf(parts) };
+        marks = { opened: openedAt, statesIn, merged: performance.now(), shares: parts.map(shareSeconds) };
       } catch (err) {
         plan.dispose();
         throw err;
