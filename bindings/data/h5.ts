@@ -286,8 +286,24 @@ export class H5Reader {
 
   /** A numeric dataset as Float64Array (int64 tags and ints converted; scalars give length 1). */
   numbers(p: string): Float64Array {
-    const v = this.value(p);
-    return toFloat64(v, `${this.path}: ${p}`);
+    const md = this.metadata(p);
+    const dtype = dtypeName(md);
+    const bytes = BYTES[dtype];
+    // Plain little-endian numbers are read straight into the h5wasm heap: h5wasm's Dataset
+    // wrapper looks the object up and reads its metadata again, about twice the HDF5 calls, and
+    // opening a run reads ten such fields per sensor before its first shot (in every thread).
+    if (!bytes || !md.littleEndian || md.vlen) return toFloat64(this.value(p), `${this.path}: ${p}`);
+    const n = md.total_size;
+    if (n === 0) return new Float64Array(0);
+    const m = h5mod();
+    const ptr = m._malloc(n * bytes);
+    try {
+      const status = guarded(this.path, `dataset ${p}`, () => m.get_dataset_data(this.fileId, p, null, null, null, BigInt(ptr)));
+      if (status < 0) throw new DataError(`${this.path}: cannot read dataset ${p} (HDF5 status ${status})`);
+      return Float64Array.from(rawView(m.HEAPU8.buffer, ptr, n, dtype));
+    } finally {
+      m._free(ptr);
+    }
   }
 
   /**

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Detector, RunFile, listRuns, newestRun, openRun, searchEquipment, closestDark, loadDark, ATTENUATOR_MM, ATTENUATOR_PULSES } from '../../bindings/data/index.js';
+import { H5Reader } from '../../bindings/data/h5.js';
+import { Detector, loadH5, RunFile, listRuns, newestRun, openRun, searchEquipment, closestDark, loadDark, ATTENUATOR_MM, ATTENUATOR_PULSES } from '../../bindings/data/index.js';
 
 const fx = fileURLToPath(new URL('../fixtures/h5/', import.meta.url));
 
@@ -264,5 +265,46 @@ describe('file handles', () => {
     expect((b.get(1).d as Float32Array)[0]).toBe(10200);
     b.close();
     expect(() => b.detectors.d.read(0)).toThrow(/float32_run\.h5/);
+  });
+});
+
+describe('H5Reader.numbers on every numeric dtype h5py writes (numbers.h5)', () => {
+  const open = async () => {
+    await loadH5();
+    return H5Reader.open(fx + 'numbers.h5');
+  };
+  // Little-endian plain numbers take the direct read; big-endian and bools go through h5wasm's
+  // own conversion: both must give the values make_h5_fixtures.py wrote.
+  for (const dt of ['le_f4', 'le_f8', 'be_f8', 'be_f4', 'le_i1', 'le_u1', 'le_i2', 'le_u2', 'le_i4', 'le_u4', 'le_i8', 'le_u8', 'be_i4', 'be_u8']) {
+    test(dt, async () => {
+      const h5 = await open();
+      const signed = dt[3] === 'i' || dt[3] === 'f';
+      expect(Array.from(h5.numbers(`/by_dtype/${dt}`))).toEqual([0, 1, 2, 100, ...(signed ? [-1, -100] : [200])]);
+      h5.close();
+    });
+  }
+  test('scalars, int64 tags, uint64 beyond 2^53, a matrix, empty, bools, gzip chunks, NaN and infinities', async () => {
+    const h5 = await open();
+    expect(Array.from(h5.numbers('/scalar_f8'))).toEqual([-1755.25]);
+    expect(Array.from(h5.numbers('/scalar_i8'))).toEqual([219817020]);
+    const tags = h5.numbers('/tags_i8');
+    expect(tags.length).toBe(600);
+    expect([tags[0], tags[1], tags[599]]).toEqual([219817020, 219817022, 219817020 + 2 * 599]);
+    expect(Array.from(h5.numbers('/large_u8'))).toEqual([2 ** 53, 2 ** 60]);
+    expect(Array.from(h5.numbers('/matrix_f8'))).toEqual([0, 0.25, 0.5, 0.75, 1, 1.25]);
+    expect(h5.numbers('/empty_f8').length).toBe(0);
+    expect(Array.from(h5.numbers('/flags_bool'))).toEqual([1, 0, 1]);
+    const chunked = h5.numbers('/chunked_gzip_f4');
+    expect(chunked.length).toBe(1000);
+    expect(chunked.every((v, i) => v === i * 0.5)).toBe(true);
+    expect(Array.from(h5.numbers('/special_f8'))).toEqual([NaN, Infinity, -Infinity, -0]);
+    expect(Object.is(h5.numbers('/special_f8')[3], -0)).toBe(true);
+    h5.close();
+  });
+  test('a group or a missing path is an error naming the file and the path', async () => {
+    const h5 = await open();
+    expect(() => h5.numbers('/by_dtype')).toThrow(/numbers\.h5: .*\/by_dtype/);
+    expect(() => h5.numbers('/nope')).toThrow(/numbers\.h5: .*\/nope/);
+    h5.close();
   });
 });
