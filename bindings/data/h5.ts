@@ -297,6 +297,7 @@ export class H5Reader {
     if (n === 0) return new Float64Array(0);
     const m = h5mod();
     const ptr = m._malloc(n * bytes);
+    if (!ptr) throw new DataError(`${this.path}: cannot read dataset ${p}: h5wasm's heap has no room for its ${n * bytes} bytes`);
     try {
       const status = guarded(this.path, `dataset ${p}`, () => m.get_dataset_data(this.fileId, p, null, null, null, BigInt(ptr)));
       if (status < 0) throw new DataError(`${this.path}: cannot read dataset ${p} (HDF5 status ${status})`);
